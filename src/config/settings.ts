@@ -1,0 +1,73 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** One setting: where it comes from, what it means, its default and how it is parsed. */
+export interface Setting<T> {
+  env: string;
+  doc: string;
+  default: string;
+  schema: z.ZodType<T>;
+  /** Shown next to the error when the value does not parse. */
+  hint: string;
+}
+
+function setting<T>(env: string, doc: string, def: string, schema: z.ZodType<T>, hint: string): Setting<T> {
+  return { env, doc, default: def, schema, hint };
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = z.url();
+const name = z.string().regex(/^[A-Za-z0-9._-]+$/);
+const hostPortList = z
+  .string()
+  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/)).min(1));
+
+export const CACHE_DIR = path.join(os.homedir(), '.cache', 'embedstream');
+
+/**
+ * Every setting of every process. `.env.example` and the README's configuration table are
+ * generated from this list (`npm run config:docs`), so it is the single place to add one.
+ */
+export const settings = {
+  kafkaBrokers: setting('KAFKA_BROKERS', 'Kafka bootstrap servers, comma-separated host:port.', 'localhost:9092', hostPortList, 'use host:port[,host:port…], e.g. localhost:9092'),
+  kafkaClientId: setting('KAFKA_CLIENT_ID', 'Client id reported to Kafka.', 'embedstream', name, 'letters, digits, ".", "_" or "-"'),
+  kafkaGroupId: setting('KAFKA_GROUP_ID', 'Consumer group of the document and query consumers (suffixed per role).', 'embedstream', name, 'letters, digits, ".", "_" or "-"'),
+  topicDocuments: setting('TOPIC_DOCUMENTS', 'Topic of document upserts and deletions.', 'documents', name, 'a Kafka topic name'),
+  topicDocumentsDlq: setting('TOPIC_DOCUMENTS_DLQ', 'Dead-letter topic for documents that cannot be processed.', 'documents.dlq', name, 'a Kafka topic name'),
+  topicQueries: setting('TOPIC_QUERIES', 'Topic of search queries.', 'queries', name, 'a Kafka topic name'),
+  topicQueryResults: setting('TOPIC_QUERY_RESULTS', 'Topic the answers to queries are published to.', 'query-results', name, 'a Kafka topic name'),
+  topicPartitions: setting('TOPIC_PARTITIONS', 'Partitions of topics created by `embedstream topics create`.', '4', positiveInt, 'a positive integer'),
+  temporalAddress: setting('TEMPORAL_ADDRESS', 'Temporal frontend host:port.', 'localhost:7233', z.string().regex(/^[^:\s]+:\d+$/), 'use host:port, e.g. localhost:7233'),
+  temporalNamespace: setting('TEMPORAL_NAMESPACE', 'Temporal namespace.', 'default', name, 'an existing Temporal namespace'),
+  taskQueueIngest: setting('TASK_QUEUE_INGEST', 'Task queue of ingest workflows and activities.', 'embedstream-ingest', name, 'letters, digits, ".", "_" or "-"'),
+  taskQueueSearch: setting('TASK_QUEUE_SEARCH', 'Task queue of search workflows (kept apart so bulk ingest never delays queries).', 'embedstream-search', name, 'letters, digits, ".", "_" or "-"'),
+  qdrantUrl: setting('QDRANT_URL', 'Qdrant REST endpoint.', 'http://localhost:6333', url, 'a URL such as http://localhost:6333'),
+  qdrantApiKey: setting('QDRANT_API_KEY', 'Qdrant API key (empty: none).', '', z.string(), 'the key configured on the Qdrant server'),
+  qdrantCollection: setting('QDRANT_COLLECTION', 'Default collection for documents that name none.', 'documents', name, 'letters, digits, ".", "_" or "-"'),
+  modelName: setting('EMBED_MODEL', 'Embedding model.', 'all-MiniLM-L6-v2', z.enum(['all-MiniLM-L6-v2']), 'the supported model is all-MiniLM-L6-v2'),
+  modelDir: setting('EMBED_MODEL_DIR', 'A local directory holding model.onnx (or model.safetensors) and tokenizer.json; tried first by `model pull`.', '', z.string(), 'a directory path'),
+  modelCacheDir: setting('EMBED_CACHE_DIR', 'Where pulled models are kept.', path.join(CACHE_DIR, 'models'), z.string().min(1), 'a writable directory'),
+  precision: setting('EMBED_PRECISION', 'Model precision: fp32 (exact) or int8 (dynamically quantized, faster).', 'fp32', z.enum(['fp32', 'int8']), 'fp32 or int8'),
+  embedThreads: setting('EMBED_THREADS', 'ONNX Runtime intra-op threads (0: one per core).', '0', nonNegativeInt, 'a non-negative integer'),
+  maxTokens: setting('EMBED_MAX_TOKENS', 'Word pieces per text at most, [CLS] and [SEP] included.', '256', z.coerce.number().int().min(8).max(512), 'an integer from 8 to 512'),
+  tokenBudgetMin: setting('EMBED_TOKEN_BUDGET_MIN', 'Lower bound of the padded tokens per batch the adaptive batcher may choose.', '512', positiveInt, 'a positive integer'),
+  tokenBudgetMax: setting('EMBED_TOKEN_BUDGET_MAX', 'Upper bound of the padded tokens per batch (bounds memory).', '16384', positiveInt, 'a positive integer'),
+  queryCacheSize: setting('EMBED_QUERY_CACHE_SIZE', 'Query embeddings kept in the LRU cache.', '10000', nonNegativeInt, 'a non-negative integer'),
+  chunkTokens: setting('CHUNK_TOKENS', 'Word pieces per chunk.', '256', z.coerce.number().int().min(16).max(512), 'an integer from 16 to 512'),
+  chunkOverlap: setting('CHUNK_OVERLAP', 'Word pieces shared by consecutive chunks.', '32', nonNegativeInt, 'a non-negative integer smaller than CHUNK_TOKENS'),
+  otelEnabled: setting('OTEL_TRACES_ENABLED', 'Export traces over OTLP.', 'true', bool, 'true or false'),
+  otlpEndpoint: setting('OTEL_EXPORTER_OTLP_ENDPOINT', 'OTLP gRPC endpoint traces are exported to (Jaeger).', 'http://localhost:4317', url, 'a URL such as http://localhost:4317'),
+  jaegerQueryUrl: setting('JAEGER_QUERY_URL', 'Jaeger query API, read by `traces report` and the tests.', 'http://localhost:16686', url, 'a URL such as http://localhost:16686'),
+  httpPort: setting('HTTP_PORT', 'Port of /healthz, /readyz and /metrics (0: pick a free one).', '9464', z.coerce.number().int().min(0).max(65535), 'a port number, or 0'),
+  logLevel: setting('LOG_LEVEL', 'Log level.', 'info', z.enum(['debug', 'info', 'warn', 'error']), 'debug, info, warn or error'),
+} as const;
+
+export type Settings = typeof settings;
+export type Config = { readonly [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
