@@ -1,0 +1,63 @@
+# Apache Kafka, single node in KRaft mode (broker and controller in one JVM), jars from Maven Central.
+KAFKA_HOME=$CACHE_DIR/kafka-$KAFKA_VERSION
+# The broker is sized for a laptop: a 512 MB heap is plenty for a single node with small topics.
+KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms512m -Xmx512m}
+
+kafka_provision() {
+  [ -f "$KAFKA_HOME/.complete" ] && return 0
+  need java "run the Kafka broker (Java 17+)"
+  need mvn "fetch the Kafka broker jars from Maven Central"
+  log "provisioning Apache Kafka $KAFKA_VERSION from Maven Central …"
+  rm -rf "$KAFKA_HOME"
+  mvn -q -B -Dmaven.repo.local="$CACHE_DIR/m2" -f "$STACK_ROOT/kafka/pom.xml" \
+    -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" >"$LOG_DIR/kafka-provision.log" 2>&1 \
+    || { tail -n 20 "$LOG_DIR/kafka-provision.log" >&2; die "could not fetch Kafka $KAFKA_VERSION jars from Maven Central"; }
+  touch "$KAFKA_HOME/.complete"
+}
+
+kafka_config() {
+  local dir=$DATA_DIR/kafka
+  mkdir -p "$dir"
+  cat > "$STACK_DIR/kafka.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$STACK_HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$STACK_HOST:$KAFKA_PORT,CONTROLLER://$STACK_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$STACK_HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir
+num.partitions=4
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# One process: no point waiting for more members before the first rebalance.
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+PROPS
+}
+
+kafka_java() {
+  # shellcheck disable=SC2086
+  java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$STACK_ROOT/kafka/log4j2.yaml" -cp "$KAFKA_HOME/libs/*" "$@"
+}
+
+kafka_start() {
+  kafka_config
+  if [ ! -f "$DATA_DIR/kafka/meta.properties" ]; then
+    kafka_java kafka.tools.StorageTool format --ignore-formatted \
+      --cluster-id "$(python3 -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
+      --config "$STACK_DIR/kafka.properties" >>"$LOG_DIR/kafka.log" 2>&1 || die "could not format Kafka's log dir; see $LOG_DIR/kafka.log"
+  fi
+  launch kafka java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$STACK_ROOT/kafka/log4j2.yaml" -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$STACK_DIR/kafka.properties"
+}
+
+kafka_health() { port_open "$KAFKA_PORT" && grep -q 'Kafka Server started\|Transition from STARTING to STARTED' "$LOG_DIR/kafka.log"; }
+kafka_where() { echo "Kafka          $STACK_HOST:$KAFKA_PORT (KRaft controller on $KAFKA_CONTROLLER_PORT)"; }
