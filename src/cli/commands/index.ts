@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { tracesReportCommand } from './traces-report.ts';
 
 /** Every sub-command, in the order `embedstream help` lists them. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [tracesReportCommand];

@@ -1,0 +1,146 @@
+import { Context } from '@temporalio/activity';
+import { chunkText, type Chunk } from '../src/chunking/token-chunker.ts';
+import { ingestChunks, ingestDocuments } from '../src/metrics/index.ts';
+import type { ChunkPoint, StaleSelector } from '../src/qdrant/index.ts';
+import { SPAN } from '../src/telemetry/semconv.ts';
+import { withSpan } from '../src/telemetry/spans.ts';
+import type { DocumentInput, FailedDocument, IngestBatchResult } from '../workflows/contracts.ts';
+import type { ActivityDeps } from './deps.ts';
+import { toFailure } from './failures.ts';
+
+/** How often a long ingest activity reports liveness; well under the preset's heartbeat timeout. */
+const HEARTBEAT_EVERY_MS = 2_000;
+
+interface PreparedDocument {
+  doc: DocumentInput;
+  chunks: Chunk[];
+}
+
+/** The text embedded for a chunk: the title gives every chunk of a document its topic. */
+function embeddingText(doc: DocumentInput, chunk: Chunk): string {
+  return doc.title ? `${doc.title}\n${chunk.text}` : chunk.text;
+}
+
+async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await Promise.race([work(), ctx.cancelled]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function createIngestActivities(deps: ActivityDeps) {
+  const { store, embedder, tokenizer, config } = deps;
+
+  async function prepare(docs: DocumentInput[], failed: FailedDocument[]): Promise<PreparedDocument[]> {
+    return withSpan(SPAN.chunk, { 'embedstream.documents': docs.length }, async (span) => {
+      const prepared: PreparedDocument[] = [];
+      let chunkCount = 0;
+      for (const doc of docs) {
+        if (!doc.text || doc.text.trim() === '') {
+          failed.push({ id: doc.id, type: 'InvalidDocument', reason: 'An upsert needs a non-empty "text".' });
+          continue;
+        }
+        const chunks = await chunkText(tokenizer, doc.text, {
+          chunkTokens: config.chunkTokens,
+          overlap: config.chunkOverlap,
+        });
+        chunkCount += chunks.length;
+        prepared.push({ doc, chunks });
+      }
+      span.setAttribute('embedstream.chunks', chunkCount);
+      return prepared;
+    });
+  }
+
+  async function embedAndWrite(collection: string, prepared: PreparedDocument[], failed: FailedDocument[]) {
+    const texts = prepared.flatMap(({ doc, chunks }) => chunks.map((c) => embeddingText(doc, c)));
+    const outcomes = await embedder.embedDocumentsSettled(texts);
+    const points: ChunkPoint[] = [];
+    const written: PreparedDocument[] = [];
+    let at = 0;
+    for (const p of prepared) {
+      const mine = outcomes.slice(at, at + p.chunks.length);
+      at += p.chunks.length;
+      const bad = mine.find((o) => !o.ok);
+      if (bad && !bad.ok) {
+        failed.push({ id: p.doc.id, type: bad.error.type, reason: bad.error.message });
+        continue;
+      }
+      written.push(p);
+      mine.forEach((o, i) => {
+        if (!o.ok) return;
+        const chunk = p.chunks[i]!;
+        points.push({
+          documentId: p.doc.id,
+          chunkIndex: chunk.index,
+          vector: o.vector,
+          payload: {
+            doc_id: p.doc.id,
+            chunk_index: chunk.index,
+            chunk_count: p.chunks.length,
+            text: chunk.text,
+            ...(p.doc.title ? { title: p.doc.title } : {}),
+            ...(p.doc.metadata ? { metadata: p.doc.metadata } : {}),
+            version: p.doc.version,
+          },
+        });
+      });
+    }
+    await store.upsertChunks(collection, points);
+    // Chunks the new versions no longer have (a document that got shorter) are removed.
+    await store.deleteStale(
+      collection,
+      written.map((p) => ({ id: p.doc.id, version: p.doc.version })),
+    );
+    return { documents: written.length, chunks: points.length };
+  }
+
+  return {
+    /**
+     * Chunks, embeds and upserts a batch of documents and applies its deletions, in one activity so
+     * vectors never enter workflow history. Documents that cannot be indexed (no text, a text the
+     * model rejects) are returned as `failed` for the dead-letter topic; everything else is retried.
+     */
+    async ingestDocuments(documents: DocumentInput[]): Promise<IngestBatchResult> {
+      const result: IngestBatchResult = { upserted: 0, deleted: 0, chunks: 0, failed: [] };
+      const byCollection = new Map<string, DocumentInput[]>();
+      for (const doc of documents) {
+        const name = doc.collection ?? config.qdrantCollection;
+        byCollection.set(name, [...(byCollection.get(name) ?? []), doc]);
+      }
+      try {
+        await withHeartbeat(async () => {
+          for (const [collection, docs] of byCollection) {
+            await store.ensureCollection(collection);
+            const deletes: StaleSelector[] = docs
+              .filter((d) => d.op === 'delete')
+              .map((d) => ({ id: d.id, version: d.version, inclusive: true }));
+            await store.deleteStale(collection, deletes);
+            result.deleted += deletes.length;
+            const prepared = await prepare(
+              docs.filter((d) => d.op === 'upsert'),
+              result.failed,
+            );
+            const written = await embedAndWrite(collection, prepared, result.failed);
+            result.upserted += written.documents;
+            result.chunks += written.chunks;
+          }
+        });
+      } catch (err) {
+        throw toFailure(err);
+      }
+      ingestDocuments.inc({ op: 'upsert' }, result.upserted);
+      ingestDocuments.inc({ op: 'delete' }, result.deleted);
+      ingestChunks.inc(result.chunks);
+      return result;
+    },
+
+    /** Publishes documents that failed for good to the dead-letter topic, each with its reason. */
+    async reportFailedDocuments(documents: DocumentInput[], failures: FailedDocument[]): Promise<void> {
+      await deps.publisher.publishFailedDocuments(documents, failures);
+    },
+  };
+}

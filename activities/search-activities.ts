@@ -1,0 +1,58 @@
+import { searchDuration } from '../src/metrics/index.ts';
+import { groupByDocument, mmrRerank } from '../src/search/rank-documents.ts';
+import { SPAN } from '../src/telemetry/semconv.ts';
+import { withSpan } from '../src/telemetry/spans.ts';
+import type { SearchAnswer, SearchError, SearchHit, SearchInput } from '../workflows/contracts.ts';
+import type { ActivityDeps } from './deps.ts';
+import { toFailure } from './failures.ts';
+
+/**
+ * Chunks fetched per wanted document: several chunks of one document often rank together, and MMR
+ * needs a pool to choose from.
+ */
+const OVERFETCH = 4;
+const MAX_CANDIDATES = 200;
+
+export function createSearchActivities(deps: ActivityDeps) {
+  const { store, embedder, config } = deps;
+  return {
+    /** Embeds the query (query lane and cache), queries Qdrant and ranks documents by their best chunk. */
+    async searchDocuments(input: SearchInput): Promise<SearchHit[]> {
+      const started = performance.now();
+      let outcome = 'ok';
+      const collection = input.collection ?? config.qdrantCollection;
+      try {
+        return await withSpan(
+          SPAN.search,
+          {
+            'embedstream.search.top_k': input.topK,
+            'embedstream.search.filter': input.filter ? JSON.stringify(input.filter) : '',
+            'embedstream.search.mmr': input.mmr ?? false,
+          },
+          async (span) => {
+            const vector = await embedder.embedQuery(input.text);
+            const chunks = await store.query(collection, vector, {
+              limit: Math.min(input.topK * OVERFETCH, MAX_CANDIDATES),
+              ...(input.filter ? { filter: input.filter } : {}),
+              withVectors: input.mmr ?? false,
+            });
+            let docs = groupByDocument(chunks);
+            docs = input.mmr ? mmrRerank(docs, input.topK) : docs.slice(0, input.topK);
+            span.setAttribute('embedstream.search.hits', docs.length);
+            return docs.map((d) => d.hit);
+          },
+        );
+      } catch (err) {
+        outcome = 'error';
+        throw toFailure(err);
+      } finally {
+        searchDuration.observe({ outcome }, (performance.now() - started) / 1000);
+      }
+    },
+
+    /** Publishes an answer (or an error) to the reply topic, keyed by request id. */
+    async publishAnswer(topic: string, answer: SearchAnswer | SearchError): Promise<void> {
+      await deps.publisher.publishAnswer(topic, answer);
+    },
+  };
+}

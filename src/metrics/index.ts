@@ -1,0 +1,3 @@
+export * from './registry.ts';
+export * from './recorders.ts';
+export * from './temporal-runtime-metrics.ts';

@@ -1,0 +1,76 @@
+import { createRequire } from 'node:module';
+import type { ClientInterceptors } from '@temporalio/client';
+import type { Context as ActivityContext } from '@temporalio/activity';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions.js';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
+import type {
+  ActivityExecuteInput,
+  ActivityInboundCallsInterceptor,
+  ActivityInterceptors,
+  InjectedSinks,
+  Next,
+  WorkerInterceptors,
+} from '@temporalio/worker';
+import { retries } from '../metrics/registry.ts';
+import { getTelemetry } from './bootstrap.ts';
+
+/**
+ * Module the worker bundles into the workflow sandbox: it exports `interceptors`, which open
+ * `RunWorkflow:<type>` and `StartActivity:<type>` spans there and carry the context in headers.
+ */
+export const WORKFLOW_INTERCEPTORS_MODULE = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
+
+/**
+ * Client interceptors: `StartWorkflow:<type>` (and signal/query) spans whose context travels in the
+ * workflow's headers. Empty when tracing is off, so the client pays nothing.
+ */
+export function temporalClientInterceptors(): ClientInterceptors {
+  if (!getTelemetry()?.enabled) return {};
+  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
+}
+
+/** Counts attempts after the first into `embedstream_retries_total{operation=<activity type>}`. */
+class RetryCountingInterceptor implements ActivityInboundCallsInterceptor {
+  readonly #ctx: ActivityContext;
+
+  constructor(ctx: ActivityContext) {
+    this.#ctx = ctx;
+  }
+
+  execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    if (this.#ctx.info.attempt > 1) retries.inc({ operation: this.#ctx.info.activityType });
+    return next(input);
+  }
+}
+
+/**
+ * Options for `Worker.create({ ...temporalWorkerTelemetry(), … })`: the workflow interceptors module,
+ * activity interceptors (`RunActivity:<type>` spans children of the workflow's `StartActivity`), and
+ * the `exporter` sink that hands spans made in the sandbox to this process's span processor, so they
+ * leave with the same resource (service.name) as every other span of the worker.
+ */
+export function temporalWorkerTelemetry(): { interceptors: WorkerInterceptors; sinks: InjectedSinks<OpenTelemetrySinks> | Record<string, never> } {
+  const telemetry = getTelemetry();
+  const counting = (ctx: ActivityContext): ActivityInterceptors => ({ inbound: new RetryCountingInterceptor(ctx) });
+  if (!telemetry?.enabled) return { interceptors: { activity: [counting] }, sinks: {} };
+  return {
+    interceptors: {
+      workflowModules: [WORKFLOW_INTERCEPTORS_MODULE],
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+        counting,
+      ],
+    },
+    sinks: { exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource) },
+  };
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeTraces, coveredLength, percentile, selfTimes, wallTime } from '../../src/telemetry/report/analysis.ts';
+import type { ReportSpan, ReportTrace } from '../../src/telemetry/report/trace-model.ts';
+import { groupTraces } from '../../src/telemetry/report/trace-model.ts';
+
+function span(traceId: string, spanId: string, name: string, startUs: number, durationUs: number, parentSpanId?: string, extra: Partial<ReportSpan> = {}): ReportSpan {
+  return {
+    traceId,
+    spanId,
+    ...(parentSpanId ? { parentSpanId } : {}),
+    name,
+    service: 'embedstream-worker',
+    startUs,
+    durationUs,
+    error: false,
+    attributes: {},
+    linkedTraceIds: [],
+    ...extra,
+  };
+}
+
+// Trace A: a root with two overlapping children, one of which has a child of its own.
+//   ingest        [0, 1000)
+//   embed.batch   [100, 600)
+//   qdrant.upsert [500, 900)   overlaps embed.batch on [500, 600)
+//   POST          [550, 650)   child of qdrant.upsert
+const traceA: ReportTrace = {
+  traceId: 'a',
+  spans: [
+    span('a', 'a1', 'ingest', 0, 1000),
+    span('a', 'a2', 'embed.batch', 100, 500, 'a1'),
+    span('a', 'a3', 'qdrant.upsert', 500, 400, 'a1'),
+    span('a', 'a4', 'POST', 550, 100, 'a3'),
+  ],
+};
+// Trace B: a child that outlives its parent (a workflow outliving the client call that started it).
+//   ingest               [10000, 12000)
+//   embed.batch          [10000, 11500)
+//   StartWorkflow:ingest [11800, 13000)  only [11800, 12000) falls inside the parent
+const traceB: ReportTrace = {
+  traceId: 'b',
+  spans: [
+    span('b', 'b1', 'ingest', 10_000, 2000),
+    span('b', 'b2', 'embed.batch', 10_000, 1500, 'b1', { error: true }),
+    span('b', 'b3', 'StartWorkflow:ingest', 11_800, 1200, 'b1'),
+  ],
+};
+
+describe('percentile', () => {
+  it('when asked for p50/p95/p99 of 1..100, then it returns the nearest-rank values 50, 95, 99', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect([percentile(xs, 50), percentile(xs, 95), percentile(xs, 99)]).toEqual([50, 95, 99]);
+  });
+
+  it('when there are ten values, then p95 is the largest and p50 the fifth', () => {
+    const xs = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+    expect(percentile(xs, 95)).toBe(100);
+    expect(percentile(xs, 50)).toBe(50);
+  });
+
+  it('when there is one value or none, then every percentile is that value or 0', () => {
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([7], 1)).toBe(7);
+    expect(percentile([], 50)).toBe(0);
+  });
+});
+
+describe('coveredLength', () => {
+  it('when intervals overlap and stick out of the window, then the union inside the window is measured', () => {
+    expect(coveredLength([[0, 10], [5, 15], [20, 30]], 0, 25)).toBe(20);
+    expect(coveredLength([[20, 30], [0, 10]], 12, 18)).toBe(0);
+  });
+});
+
+describe('selfTimes', () => {
+  it('when children overlap, then their union is subtracted once', () => {
+    const self = selfTimes(traceA);
+    // 1000 − |[100, 900)| = 200; 400 − 100 = 300
+    expect(Object.fromEntries(self)).toEqual({ a1: 200, a2: 500, a3: 300, a4: 100 });
+  });
+
+  it('when a child outlives its parent, then only the part inside the parent is subtracted', () => {
+    const self = selfTimes(traceB);
+    // 2000 − (1500 + 200) = 300
+    expect(self.get('b1')).toBe(300);
+    expect(self.get('b3')).toBe(1200);
+  });
+});
+
+describe('analyzeTraces', () => {
+  const analysis = analyzeTraces([traceA, traceB]);
+  const stage = (name: string) => analysis.stages.find((s) => s.name === name)!;
+
+  it('when two traces are read, then wall time is each first start to last end, summed', () => {
+    expect(wallTime(traceA)).toBe(1000);
+    expect(wallTime(traceB)).toBe(3000);
+    expect(analysis.wallUs).toBe(4000);
+    expect(analysis.selfUs).toBe(4100);
+    expect(analysis.traces).toBe(2);
+    expect(analysis.spans).toBe(7);
+  });
+
+  it('when stages are ranked, then the one with the most self time comes first', () => {
+    expect(analysis.stages.map((s) => [s.name, s.selfUs])).toEqual([
+      ['embed.batch', 2000],
+      ['StartWorkflow:ingest', 1200],
+      ['ingest', 500],
+      ['qdrant.upsert', 300],
+      ['POST', 100],
+    ]);
+  });
+
+  it('when a stage has two spans, then count, percentiles, shares and errors follow from them', () => {
+    const embed = stage('embed.batch');
+    expect(embed).toMatchObject({ count: 2, totalUs: 2000, p50Us: 500, p95Us: 1500, p99Us: 1500, maxUs: 1500, errors: 1 });
+    expect(embed.wallShare).toBeCloseTo(2000 / 4000, 10);
+    expect(embed.selfShare).toBeCloseTo(2000 / 4100, 10);
+    const ingest = stage('ingest');
+    expect(ingest).toMatchObject({ count: 2, p50Us: 1000, p99Us: 2000, errors: 0 });
+    expect(ingest.wallShare).toBeCloseTo(0.75, 10);
+    expect(analysis.stages.reduce((a, s) => a + s.selfShare, 0)).toBeCloseTo(1, 10);
+  });
+
+  it('when listing the slowest traces, then they are ordered by wall time with their dominant stage', () => {
+    expect(analysis.slowest).toEqual([
+      { traceId: 'b', rootName: 'ingest', service: 'embedstream-worker', wallUs: 3000, spans: 3, dominantStage: 'embed.batch', dominantSelfUs: 1500 },
+      { traceId: 'a', rootName: 'ingest', service: 'embedstream-worker', wallUs: 1000, spans: 4, dominantStage: 'embed.batch', dominantSelfUs: 500 },
+    ]);
+    expect(analyzeTraces([traceA, traceB], 1).slowest.map((t) => t.traceId)).toEqual(['b']);
+  });
+
+  it('when nothing was read, then every figure is zero and nothing divides by zero', () => {
+    expect(analyzeTraces([])).toEqual({ traces: 0, spans: 0, wallUs: 0, selfUs: 0, stages: [], slowest: [] });
+  });
+});
+
+describe('groupTraces', () => {
+  it('when the same span arrives twice (found through two services), then it is kept once', () => {
+    const s = span('t', 's1', 'x', 0, 1);
+    const grouped = groupTraces([s, { ...s }, span('t', 's2', 'y', 0, 1), span('u', 's3', 'z', 0, 1)]);
+    expect(grouped.map((t) => [t.traceId, t.spans.length])).toEqual([['t', 2], ['u', 1]]);
+  });
+});

@@ -1,0 +1,94 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityPublisher } from '../activities/index.ts';
+import type { Config } from '../src/config/index.ts';
+import { createEmbedder, loadTokenizer, resolveModelFiles, type Embedder } from '../src/embedding/index.ts';
+import { VectorStore } from '../src/qdrant/index.ts';
+import { temporalWorkerTelemetry } from '../src/telemetry/temporal.ts';
+import { onEmbedBatch } from './embed-telemetry.ts';
+
+const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  publisher: ActivityPublisher;
+  /** Extra worker options for tests (e.g. a shorter shutdown grace time). */
+  shutdownGraceTime?: string;
+}
+
+export interface RunningWorkers {
+  embedder: Embedder;
+  store: VectorStore;
+  /** Resolves when both workers have stopped; rejects if one fails. */
+  done: Promise<void>;
+  /** Stops polling, lets running activities finish within the grace time, then closes the engine. */
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Installs the Temporal runtime once per process (it may only be configured before first use). */
+export function installTemporalRuntime(options?: Parameters<typeof Runtime.install>[0]): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ ...options, shutdownSignals: [] });
+  runtimeInstalled = true;
+}
+
+/**
+ * Starts one Temporal worker per task queue in this process, sharing one embedding engine: the
+ * ingest queue (bulk embedding and upserts) and the search queue (queries, never behind bulk work).
+ * More throughput comes from more such processes on the same task queues.
+ */
+export async function startWorkers(config: Config, deps: WorkerDeps): Promise<RunningWorkers> {
+  installTemporalRuntime();
+  const modelFiles = resolveModelFiles(config);
+  const embedder = await createEmbedder(config, { onBatch: onEmbedBatch });
+  const tokenizer = loadTokenizer(modelFiles.tokenizerPath, { maxTokens: config.maxTokens });
+  const store = new VectorStore(config, embedder.dimension);
+  const activities = createActivities({ config, embedder, tokenizer, store, publisher: deps.publisher });
+  const telemetry = temporalWorkerTelemetry();
+
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: telemetry.interceptors.workflowModules ?? [],
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+  });
+  const common = {
+    connection,
+    namespace: config.temporalNamespace,
+    workflowBundle,
+    activities,
+    interceptors: { ...telemetry.interceptors, workflowModules: [] },
+    sinks: telemetry.sinks,
+    shutdownGraceTime: deps.shutdownGraceTime ?? '30 seconds',
+  };
+  const ingest = await Worker.create({
+    ...common,
+    taskQueue: config.taskQueueIngest,
+    // Concurrent batches let the engine pack texts of several batches into well-filled runs while
+    // one batch waits on Qdrant; more would only queue on the two cores.
+    maxConcurrentActivityTaskExecutions: 4,
+  });
+  const search = await Worker.create({
+    ...common,
+    taskQueue: config.taskQueueSearch,
+    maxConcurrentLocalActivityExecutions: 64,
+    maxConcurrentWorkflowTaskExecutions: 64,
+  });
+  const done = Promise.all([ingest.run(), search.run()]).then(() => undefined);
+  let stopping: Promise<void> | undefined;
+  return {
+    embedder,
+    store,
+    done,
+    stop() {
+      stopping ??= (async () => {
+        for (const w of [ingest, search]) if (w.getState() === 'RUNNING') w.shutdown();
+        await done.catch(() => undefined);
+        await embedder.close();
+        await connection.close();
+      })();
+      return stopping;
+    },
+  };
+}
