@@ -70,6 +70,7 @@ class CollectionStore:
         os.makedirs(self.root, exist_ok=True)
         self._lock = threading.Lock()
         self._by_name: dict[str, Collection] = {}
+        self._creating: set[str] = set()
 
     def load_all(self) -> int:
         for entry in sorted(os.listdir(self.root)):
@@ -94,9 +95,13 @@ class CollectionStore:
 
     def create(self, name: str, body: dict) -> None:
         config = collection_config.edge_config(body)
+        # The name is reserved under the lock, the shard made outside it: creating one takes a
+        # while (the WAL is preallocated) and must not stall requests to other collections.
         with self._lock:
-            if name in self._by_name:
+            if name in self._by_name or name in self._creating:
                 raise AlreadyExists(f"Collection `{name}` already exists!")
+            self._creating.add(name)
+        try:
             path = os.path.join(self.root, uuid.uuid4().hex)
             os.makedirs(os.path.join(path, "shard"))
             try:
@@ -108,7 +113,11 @@ class CollectionStore:
             collection = Collection(path, meta, shard)
             # Written last: a directory without it is an interrupted create.
             collection.save_meta()
-            self._by_name[name] = collection
+            with self._lock:
+                self._by_name[name] = collection
+        finally:
+            with self._lock:
+                self._creating.discard(name)
 
     def delete(self, name: str) -> bool:
         with self._lock:

@@ -5,6 +5,7 @@ record when they were not asked for (the server skips `None` fields), and UUIDs 
 hyphenated lower-case form.
 """
 
+import struct
 import uuid
 
 import qdrant_edge as qe
@@ -83,6 +84,22 @@ def with_vector_in(value, default: bool = False):
     return value, True
 
 
+def f32_json(x: float) -> float:
+    """The shortest decimal that reads back as the same f32, as the server prints its f32 scores."""
+    try:
+        target = struct.pack("<f", x)
+    except OverflowError:
+        return x
+    for digits in range(1, 10):
+        candidate = float(f"{x:.{digits}g}")
+        try:
+            if struct.pack("<f", candidate) == target:
+                return candidate
+        except OverflowError:
+            continue
+    return x
+
+
 def record_json(rec, payload_wanted: bool, vector_wanted: bool) -> dict:
     out = {"id": point_id_json(rec.id)}
     if payload_wanted:
@@ -95,7 +112,7 @@ def record_json(rec, payload_wanted: bool, vector_wanted: bool) -> dict:
 
 
 def scored_json(p, payload_wanted: bool, vector_wanted: bool) -> dict:
-    out = {"id": point_id_json(p.id), "version": p.version, "score": p.score}
+    out = {"id": point_id_json(p.id), "version": p.version, "score": f32_json(p.score)}
     if payload_wanted:
         out["payload"] = p.payload if p.payload is not None else {}
     if vector_wanted:

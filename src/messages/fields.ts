@@ -8,9 +8,9 @@ export const idField = z.preprocess(
   (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v),
   z
     .string({ error: 'must be a string or an integer' })
-    .trim()
-    .min(1, 'must not be blank')
-    .max(MAX_ID_CHARS, `must be at most ${MAX_ID_CHARS} characters`),
+    // Kept exactly as sent (no trimming): an id is an identity, and the message key must match it.
+    .refine((s) => s.trim() !== '', 'must not be blank')
+    .refine((s) => s.length <= MAX_ID_CHARS, `must be at most ${MAX_ID_CHARS} characters`),
 );
 
 /** Qdrant collection names: letters, digits, ".", "_" and "-". */

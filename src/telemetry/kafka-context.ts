@@ -190,13 +190,17 @@ export async function traceBatch<T>(
     handOff: (messages, handOffFn) => {
       const links = messages.map((m) => producerLink(m.headers)).filter((l): l is Link => l !== undefined);
       const traceIds = new Set(links.map((l) => l.context.traceId));
-      const parent = traceIds.size === 1 && links.length === messages.length ? trace.setSpanContext(ROOT_CONTEXT, links[0]!.context) : receiveContext;
-      const receiveLink = parent === receiveContext ? [] : [{ context: receive.spanContext() }];
+      const oneTrace = traceIds.size === 1 && links.length === messages.length;
+      const parentSpan = oneTrace ? links[0]!.context : undefined;
+      // A link to the parent itself would make Jaeger draw the parent as a mere reference.
+      const otherLinks = links.filter((l) => l.context.spanId !== parentSpan?.spanId);
       return withSpan(
         `hand-off ${batch.topic}`,
         { ...common, [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: messages.length },
         handOffFn,
-        { parent, links: [...receiveLink, ...links] },
+        parentSpan
+          ? { parent: trace.setSpanContext(ROOT_CONTEXT, parentSpan), links: [{ context: receive.spanContext() }, ...otherLinks] }
+          : { parent: receiveContext, links: otherLinks },
       );
     },
   };

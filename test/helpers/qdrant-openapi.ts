@@ -1,10 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { REPO_ROOT } from './qdrant-standin.ts';
 
-/** The Qdrant 1.19.0 OpenAPI spec committed beside the stand-in. */
-export const SPEC_PATH = path.join(REPO_ROOT, 'infra', 'qdrant-standin', 'openapi.json');
+/** The Qdrant 1.19.0 OpenAPI spec committed beside the stand-in (the contract it is tested against). */
+export const COMMITTED_SPEC_PATH = path.join(REPO_ROOT, 'infra', 'qdrant-standin', 'openapi.json');
+/** Where the team keeps the spec it was copied from, outside the repository. */
+export const SHARED_SPEC_PATH = path.resolve(REPO_ROOT, '..', 'shared', 'qdrant', 'openapi.json');
+
+function defaultSpecPath(): string {
+  return existsSync(COMMITTED_SPEC_PATH) ? COMMITTED_SPEC_PATH : SHARED_SPEC_PATH;
+}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -56,7 +62,7 @@ export class QdrantResponseSchemas {
   private readonly spec: OpenApiSpec;
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(specPath: string = SPEC_PATH) {
+  constructor(specPath: string = defaultSpecPath()) {
     this.spec = JSON.parse(readFileSync(specPath, 'utf8')) as OpenApiSpec;
     this.ajv = new Ajv({ strict: false, allErrors: true });
     this.ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);

@@ -1,7 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QdrantResponseSchemas } from '../helpers/qdrant-openapi.ts';
+import { COMMITTED_SPEC_PATH, QdrantResponseSchemas, SHARED_SPEC_PATH } from '../helpers/qdrant-openapi.ts';
 import { removeDataDir, startQdrantStandin, type QdrantStandin } from '../helpers/qdrant-standin.ts';
 
 // Every answer of the stand-in is checked against the Qdrant 1.19.0 OpenAPI response schema of
@@ -78,6 +79,13 @@ afterAll(async () => {
     expect(await standin.stop()).toBe(0);
     removeDataDir(standin.dataDir);
   }
+});
+
+describe('qdrant stand-in contract', () => {
+  it.skipIf(!existsSync(SHARED_SPEC_PATH))('when the team copy of the spec is present, then the committed copy has the same content', () => {
+    const read = (p: string): unknown => JSON.parse(readFileSync(p, 'utf8'));
+    expect(read(COMMITTED_SPEC_PATH)).toEqual(read(SHARED_SPEC_PATH));
+  });
 });
 
 describe('qdrant stand-in service endpoints', () => {

@@ -120,7 +120,9 @@ describe('kafka trace context', () => {
     const receive = spans.find((s) => s.name === 'receive documents')!;
     expect(handOff.spanContext().traceId).toBe(producerTraceId);
     expect(innerTraceId).toBe(producerTraceId);
-    expect(handOff.links.map((l) => l.context.spanId)).toContain(receive.spanContext().spanId);
+    // Linked to the receive span only: a link to its own parent would read as a second parent.
+    expect(handOff.links.map((l) => l.context.spanId)).toEqual([receive.spanContext().spanId]);
+    expect(handOff.parentSpanId).toBe(String(message!.headers!.traceparent).split('-')[2]);
   });
 
   it('when a sub-batch mixes traces, then its hand-off is a child of the receive span linked to every producer', async () => {

@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './document-message.ts';
+export * from './query-message.ts';
+export * from './query-result.ts';
+export { describeIssues } from './describe-issues.ts';

@@ -1,0 +1,112 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { createActivities, type ActivityDeps } from '../../../activities/index.ts';
+import { EmptyTextError, type EmbedOutcome } from '../../../src/embedding/index.ts';
+import type { ChunkPoint, StaleSelector } from '../../../src/qdrant/index.ts';
+import type { DocumentInput } from '../../../workflows/contracts.ts';
+
+interface StoreCalls {
+  ensured: string[];
+  upserts: ChunkPoint[][];
+  deletes: StaleSelector[][];
+}
+
+function fakes(opts: { failText?: string } = {}) {
+  const calls: StoreCalls = { ensured: [], upserts: [], deletes: [] };
+  const published: { ids: string[]; reasons: string[] }[] = [];
+  const deps: ActivityDeps = {
+    config: { qdrantCollection: 'docs', chunkTokens: 4, chunkOverlap: 1 },
+    embedder: {
+      dimension: 2,
+      embedDocumentsSettled: (texts) =>
+        Promise.resolve(
+          texts.map((t, i): EmbedOutcome =>
+            opts.failText && t.includes(opts.failText)
+              ? { ok: false, error: new EmptyTextError(i) }
+              : { ok: true, vector: new Float32Array([1, 0]) },
+          ),
+        ),
+      embedQuery: () => Promise.resolve(new Float32Array([1, 0])),
+    },
+    tokenizer: {
+      encodeWithOffsets: (text) => {
+        const offsets: [number, number][] = [...text.matchAll(/\S+/g)].map((m) => [m.index, m.index + m[0].length]);
+        return Promise.resolve({ ids: offsets.map(() => 1), offsets });
+      },
+    },
+    store: {
+      ensureCollection: (name) => {
+        calls.ensured.push(name);
+        return Promise.resolve();
+      },
+      upsertChunks: (_c, points) => {
+        calls.upserts.push([...points]);
+        return Promise.resolve();
+      },
+      deleteStale: (_c, docs) => {
+        calls.deletes.push([...docs]);
+        return Promise.resolve();
+      },
+      query: () => Promise.resolve([]),
+    },
+    publisher: {
+      publishFailedDocuments: (docs, failures) => {
+        published.push({ ids: docs.map((d) => d.id), reasons: failures.map((f) => f.reason) });
+        return Promise.resolve();
+      },
+      publishAnswer: () => Promise.resolve(),
+    },
+  };
+  return { deps, calls, published };
+}
+
+const doc = (id: string, text: string, version = 5): DocumentInput => ({ id, op: 'upsert', text, title: 'T', version });
+
+describe('the ingest activity', () => {
+  it('when documents are ingested, then every chunk is upserted with its payload and stale chunks are removed', async () => {
+    const { deps, calls } = fakes();
+    const acts = createActivities(deps);
+    const result = await new MockActivityEnvironment().run(acts.ingestDocuments, [
+      doc('a', 'one two three four five six seven'),
+      doc('b', 'short one', 7),
+    ]);
+    expect(result).toEqual({ upserted: 2, deleted: 0, chunks: 3, failed: [] });
+    expect(calls.ensured).toEqual(['docs']);
+    const points = calls.upserts.flat();
+    expect(points.map((p) => [p.documentId, p.chunkIndex, p.payload.chunk_count])).toEqual([
+      ['a', 0, 2],
+      ['a', 1, 2],
+      ['b', 0, 1],
+    ]);
+    expect(points[0]!.payload).toMatchObject({ doc_id: 'a', title: 'T', version: 5, text: 'one two three four' });
+    expect(calls.deletes.at(-1)).toEqual([
+      { id: 'a', version: 5 },
+      { id: 'b', version: 7 },
+    ]);
+  });
+
+  it('when a document is deleted, then all its chunks up to its version are removed', async () => {
+    const { deps, calls } = fakes();
+    const result = await new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
+      { id: 'a', op: 'delete', version: 9 },
+    ]);
+    expect(result.deleted).toBe(1);
+    expect(calls.deletes[0]).toEqual([{ id: 'a', version: 9, inclusive: true }]);
+    expect(calls.upserts.flat()).toEqual([]);
+  });
+
+  it('when a document has no text or a text the model rejects, then only it fails, with a reason', async () => {
+    const { deps, calls } = fakes({ failText: 'poison' });
+    const result = await new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
+      doc('ok', 'fine text'),
+      doc('blank', '   '),
+      doc('bad', 'poison pill'),
+    ]);
+    expect(result.upserted).toBe(1);
+    expect(result.failed.map((f) => [f.id, f.type])).toEqual([
+      ['blank', 'InvalidDocument'],
+      ['bad', 'EmptyText'],
+    ]);
+    expect(calls.upserts.flat().map((p) => p.documentId)).toEqual(['ok']);
+  });
+});
