@@ -11,6 +11,7 @@ import uuid
 
 from api_errors import FormatError, ValidationFailed
 
+_NUMBER_TYPES = frozenset((int, float))
 _INT_BOUNDS = {
     "uint": (0, 2**64 - 1),
     "uint64": (0, 2**64 - 1),
@@ -220,10 +221,10 @@ class RequestSchemas:
             return
         resolved = self._resolve(items)[0]
         if resolved.get("type") == "number" and "minimum" not in resolved and "maximum" not in resolved:
-            # Vectors dominate request sizes: check plain number arrays without recursion.
-            for i, x in enumerate(value):
-                if type(x) is not float and (type(x) is not int):
-                    raise _Mismatch(f"invalid type: {_kind(x)}, expected f32", f"{path}[{i}]")
+            # Vectors dominate request sizes: check plain number arrays in one pass at C speed.
+            if not _NUMBER_TYPES.issuperset(map(type, value)):
+                i, x = next((i, x) for i, x in enumerate(value) if type(x) not in _NUMBER_TYPES)
+                raise _Mismatch(f"invalid type: {_kind(x)}, expected f32", f"{path}[{i}]")
             return
         for i, x in enumerate(value):
             self._check(items, x, f"{path}[{i}]", issues, None)

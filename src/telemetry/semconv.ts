@@ -34,9 +34,10 @@ export const ATTR_EMBED_TEXTS = 'embedstream.embed.texts';
 export const ATTR_EMBED_REAL_TOKENS = 'embedstream.embed.real_tokens';
 export const ATTR_EMBED_PADDED_TOKENS = 'embedstream.embed.padded_tokens';
 export const ATTR_EMBED_PADDING_RATIO = 'embedstream.embed.padding_ratio';
-export const ATTR_EMBED_TOKEN_BUDGET = 'embedstream.embed.token_budget';
+export const ATTR_EMBED_TOKEN_BUDGET = 'embedstream.embed.budget';
 export const ATTR_EMBED_QUEUED_MS = 'embedstream.embed.queued_ms';
-export const ATTR_EMBED_ONNX_MS = 'embedstream.embed.onnx_ms';
+/** Time the batch spent on the ONNX thread. */
+export const ATTR_EMBED_RUN_MS = 'embedstream.embed.run_ms';
 export const ATTR_EMBED_LANE = 'embedstream.embed.lane';
 export const ATTR_QDRANT_POINTS = 'embedstream.qdrant.points';
 export const ATTR_QDRANT_BYTES = 'embedstream.qdrant.bytes';

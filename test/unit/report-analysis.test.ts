@@ -126,11 +126,32 @@ describe('analyzeTraces', () => {
       { traceId: 'b', rootName: 'ingest', service: 'embedstream-worker', wallUs: 3000, spans: 3, dominantStage: 'embed.batch', dominantSelfUs: 1500 },
       { traceId: 'a', rootName: 'ingest', service: 'embedstream-worker', wallUs: 1000, spans: 4, dominantStage: 'embed.batch', dominantSelfUs: 500 },
     ]);
-    expect(analyzeTraces([traceA, traceB], 1).slowest.map((t) => t.traceId)).toEqual(['b']);
+    expect(analyzeTraces([traceA, traceB], { slowest: 1 }).slowest.map((t) => t.traceId)).toEqual(['b']);
   });
 
   it('when nothing was read, then every figure is zero and nothing divides by zero', () => {
-    expect(analyzeTraces([])).toEqual({ traces: 0, spans: 0, wallUs: 0, selfUs: 0, stages: [], slowest: [] });
+    expect(analyzeTraces([])).toEqual({ traces: 0, sharedTraces: 0, spans: 0, wallUs: 0, selfUs: 0, stages: [], slowest: [] });
+  });
+});
+
+describe('analyzeTraces with shared-work traces', () => {
+  // A journey of 1000 µs, and an embedding batch that ran 600 µs on its behalf in a trace of its own.
+  const journey: ReportTrace = { traceId: 'j', spans: [span('j', 'j1', 'ingest', 0, 1000)] };
+  const batch: ReportTrace = { traceId: 'e', spans: [span('e', 'e1', 'embed.batch', 200, 600)] };
+
+  it('when a batch is its own trace, then shares are over the journeys and the batch is not counted twice', () => {
+    const analysis = analyzeTraces([journey, batch]);
+    expect(analysis).toMatchObject({ traces: 2, sharedTraces: 1, wallUs: 1000, selfUs: 1000 });
+    const embed = analysis.stages.find((s) => s.name === 'embed.batch')!;
+    expect(embed).toMatchObject({ shared: true, selfUs: 600, selfShare: 0.6, wallShare: 0.6 });
+    expect(analysis.stages.find((s) => s.name === 'ingest')).toMatchObject({ shared: false, selfShare: 1 });
+    expect(analysis.slowest.map((t) => t.traceId)).toEqual(['j']);
+  });
+
+  it('when only shared-work traces were read, then they are the journeys', () => {
+    const analysis = analyzeTraces([batch]);
+    expect(analysis).toMatchObject({ traces: 1, sharedTraces: 1, wallUs: 600, selfUs: 600 });
+    expect(analysis.stages[0]).toMatchObject({ name: 'embed.batch', selfShare: 1, shared: false });
   });
 });
 

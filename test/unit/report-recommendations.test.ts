@@ -18,11 +18,11 @@ function rulesFor(traces: ReportTrace[]) {
 describe('embeddingFigures', () => {
   it('when two batches carry token attributes, then padding is 1 − Σreal/Σpadded and means are per batch', () => {
     const t = trace([
-      span('1', 'embed.batch', 0, 10, undefined, { 'embedstream.embed.texts': 10, 'embedstream.embed.real_tokens': 100, 'embedstream.embed.padded_tokens': 200, 'embedstream.embed.queued_ms': 5, 'embedstream.embed.onnx_ms': 20, 'embedstream.embed.token_budget': 512 }),
-      span('2', 'embed.batch', 0, 10, undefined, { 'embedstream.embed.texts': 30, 'embedstream.embed.real_tokens': 300, 'embedstream.embed.padded_tokens': 400, 'embedstream.embed.queued_ms': 15, 'embedstream.embed.onnx_ms': 40, 'embedstream.embed.token_budget': 1024 }),
+      span('1', 'embed.batch', 0, 10, undefined, { 'embedstream.embed.texts': 10, 'embedstream.embed.real_tokens': 100, 'embedstream.embed.padded_tokens': 200, 'embedstream.embed.queued_ms': 5, 'embedstream.embed.run_ms': 20, 'embedstream.embed.budget': 512 }),
+      span('2', 'embed.batch', 0, 10, undefined, { 'embedstream.embed.texts': 30, 'embedstream.embed.real_tokens': 300, 'embedstream.embed.padded_tokens': 400, 'embedstream.embed.queued_ms': 15, 'embedstream.embed.run_ms': 40, 'embedstream.embed.budget': 1024 }),
     ]);
     const f = embeddingFigures([t])!;
-    expect(f).toMatchObject({ batches: 2, texts: 40, realTokens: 400, paddedTokens: 600, meanTextsPerBatch: 20, meanQueuedMs: 10, meanOnnxMs: 30, maxBudgetTokens: 1024 });
+    expect(f).toMatchObject({ batches: 2, texts: 40, realTokens: 400, paddedTokens: 600, meanTextsPerBatch: 20, meanQueuedMs: 10, meanRunMs: 30, maxBudgetTokens: 1024 });
     expect(f.paddingRatio).toBeCloseTo(1 / 3, 10);
   });
 
@@ -48,7 +48,7 @@ describe('recommend', () => {
 
   it('when 40 % of computed tokens are padding, then it suggests a smaller token budget', () => {
     const recs = rulesFor([
-      trace([span('e', 'embed.batch', 0, 10, undefined, { 'embedstream.embed.real_tokens': 600, 'embedstream.embed.padded_tokens': 1000, 'embedstream.embed.token_budget': 4096 })]),
+      trace([span('e', 'embed.batch', 0, 10, undefined, { 'embedstream.embed.real_tokens': 600, 'embedstream.embed.padded_tokens': 1000, 'embedstream.embed.budget': 4096 })]),
     ]);
     const rec = recs.find((r) => r.rule === 'padding-high');
     expect(rec?.text).toMatch(/^40 % of the tokens/);
@@ -63,7 +63,7 @@ describe('recommend', () => {
   });
 
   it('when queue wait exceeds inference time, then it calls the engine saturated', () => {
-    const recs = rulesFor([trace([span('e', 'embed.batch', 0, 10, undefined, { 'embedstream.embed.queued_ms': 120, 'embedstream.embed.onnx_ms': 40 })])]);
+    const recs = rulesFor([trace([span('e', 'embed.batch', 0, 10, undefined, { 'embedstream.embed.queued_ms': 120, 'embedstream.embed.run_ms': 40 })])]);
     expect(recs.map((r) => r.rule)).toContain('embedding-queue');
   });
 

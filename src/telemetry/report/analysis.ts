@@ -1,4 +1,12 @@
+import { SPAN } from '../semconv.ts';
 import type { ReportSpan, ReportTrace } from './trace-model.ts';
+
+/**
+ * Root span names of shared-work traces: work done once for many journeys (an embedding batch
+ * packs texts of many activities), so it is its own trace. Its figures are listed, but the shares
+ * are taken over the journeys' time, or the batch's time would be counted twice.
+ */
+export const SHARED_WORK_ROOTS: ReadonlySet<string> = new Set([SPAN.embedBatch]);
 
 /** Figures of one stage: every span of one name, across the traces read. */
 export interface StageStats {
@@ -14,10 +22,12 @@ export interface StageStats {
   p95Us: number;
   p99Us: number;
   maxUs: number;
-  /** totalUs over the sum of the traces' wall times; a parent's share includes its children's. */
+  /** totalUs over the sum of the journeys' wall times; a parent's share includes its children's. */
   wallShare: number;
-  /** selfUs over every span's self time: the shares of all stages add up to 1. */
+  /** selfUs over the journeys' self time: the shares of the journeys' stages add up to 1. */
   selfShare: number;
+  /** Seen only in shared-work traces: its shares compare its time with the journeys' time. */
+  shared: boolean;
 }
 
 export interface SlowTrace {
@@ -33,10 +43,12 @@ export interface SlowTrace {
 
 export interface TraceAnalysis {
   traces: number;
+  /** Of which shared-work traces (see SHARED_WORK_ROOTS). */
+  sharedTraces: number;
   spans: number;
-  /** Sum over traces of (last end − first start) (µs). */
+  /** Sum over the journeys of (last end − first start) (µs); over all traces when all are shared work. */
   wallUs: number;
-  /** Sum of every span's self time (µs). */
+  /** Sum of the journeys' span self times (µs); the denominator of every selfShare. */
   selfUs: number;
   stages: StageStats[];
   slowest: SlowTrace[];
@@ -110,16 +122,28 @@ function rootOf(trace: ReportTrace): ReportSpan | undefined {
   return roots.sort((a, b) => a.startUs - b.startUs)[0];
 }
 
+export interface AnalysisOptions {
+  /** Slowest journeys to list. */
+  slowest?: number;
+  sharedRoots?: ReadonlySet<string>;
+}
+
 /** Per-stage figures and the slowest traces. Pure: the same traces always give the same figures. */
-export function analyzeTraces(traces: readonly ReportTrace[], slowestCount = 5): TraceAnalysis {
+export function analyzeTraces(traces: readonly ReportTrace[], options: AnalysisOptions = {}): TraceAnalysis {
+  const { slowest: slowestCount = 5, sharedRoots = SHARED_WORK_ROOTS } = options;
   interface Acc {
     durations: number[];
     selfUs: number;
     errors: number;
     services: Set<string>;
+    inJourney: boolean;
   }
   const stages = new Map<string, Acc>();
   const slow: SlowTrace[] = [];
+  const isShared = (t: ReportTrace): boolean => sharedRoots.has(rootOf(t)?.name ?? '');
+  const sharedCount = traces.filter(isShared).length;
+  // When everything read is shared work (a report on the embedding service alone), it is the journey.
+  const counts = (t: ReportTrace): boolean => sharedCount === traces.length || !isShared(t);
   let wallUs = 0;
   let selfTotal = 0;
   let spanCount = 0;
@@ -127,20 +151,23 @@ export function analyzeTraces(traces: readonly ReportTrace[], slowestCount = 5):
   for (const trace of traces) {
     const self = selfTimes(trace);
     const wall = wallTime(trace);
-    wallUs += wall;
+    const journey = counts(trace);
+    if (journey) wallUs += wall;
     spanCount += trace.spans.length;
     const perStageSelf = new Map<string, number>();
     for (const s of trace.spans) {
       const selfUs = self.get(s.spanId) ?? 0;
-      selfTotal += selfUs;
+      if (journey) selfTotal += selfUs;
       let acc = stages.get(s.name);
-      if (!acc) stages.set(s.name, (acc = { durations: [], selfUs: 0, errors: 0, services: new Set() }));
+      if (!acc) stages.set(s.name, (acc = { durations: [], selfUs: 0, errors: 0, services: new Set(), inJourney: false }));
       acc.durations.push(s.durationUs);
       acc.selfUs += selfUs;
+      acc.inJourney ||= journey;
       if (s.error) acc.errors += 1;
       acc.services.add(s.service);
       perStageSelf.set(s.name, (perStageSelf.get(s.name) ?? 0) + selfUs);
     }
+    if (!journey) continue;
     const [dominantStage, dominantSelfUs] = [...perStageSelf].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
     const root = rootOf(trace);
     slow.push({
@@ -170,6 +197,7 @@ export function analyzeTraces(traces: readonly ReportTrace[], slowestCount = 5):
       maxUs: sorted[sorted.length - 1] ?? 0,
       wallShare: wallUs > 0 ? totalUs / wallUs : 0,
       selfShare: selfTotal > 0 ? acc.selfUs / selfTotal : 0,
+      shared: !acc.inJourney,
     };
   });
   stageStats.sort((a, b) => b.selfUs - a.selfUs || a.name.localeCompare(b.name));
@@ -177,6 +205,7 @@ export function analyzeTraces(traces: readonly ReportTrace[], slowestCount = 5):
 
   return {
     traces: traces.length,
+    sharedTraces: sharedCount,
     spans: spanCount,
     wallUs,
     selfUs: selfTotal,

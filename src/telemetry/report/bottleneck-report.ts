@@ -22,7 +22,7 @@ export interface ReportWindow {
 
 /** Pure: figures and recommendations from the traces read. */
 export function buildReport(traces: readonly ReportTrace[], window: ReportWindow, slowest = 5, now = new Date()): BottleneckReport {
-  const analysis = analyzeTraces(traces, slowest);
+  const analysis = analyzeTraces(traces, { slowest });
   const embedding = embeddingFigures(traces);
   const qdrant = qdrantFigures(traces);
   const services = [...new Set(traces.flatMap((t) => t.spans.map((s) => s.service)))].sort();

@@ -1,5 +1,5 @@
 import {
-  ATTR_EMBED_ONNX_MS,
+  ATTR_EMBED_RUN_MS,
   ATTR_EMBED_PADDED_TOKENS,
   ATTR_EMBED_QUEUED_MS,
   ATTR_EMBED_REAL_TOKENS,
@@ -21,7 +21,7 @@ export interface EmbeddingFigures {
   paddingRatio: number;
   meanTextsPerBatch: number;
   meanQueuedMs: number;
-  meanOnnxMs: number;
+  meanRunMs: number;
   /** Largest token budget a batch was cut with. */
   maxBudgetTokens: number;
 }
@@ -62,7 +62,7 @@ export function embeddingFigures(traces: readonly ReportTrace[]): EmbeddingFigur
     paddingRatio: paddedTokens > 0 ? 1 - realTokens / paddedTokens : 0,
     meanTextsPerBatch: texts / spans.length,
     meanQueuedMs: mean(values(ATTR_EMBED_QUEUED_MS)),
-    meanOnnxMs: mean(values(ATTR_EMBED_ONNX_MS)),
+    meanRunMs: mean(values(ATTR_EMBED_RUN_MS)),
     maxBudgetTokens: values(ATTR_EMBED_TOKEN_BUDGET).reduce((a, b) => Math.max(a, b), 0),
   };
 }

@@ -46,7 +46,10 @@ export function recommend(
     ];
   }
 
-  const embeddingStages = analysis.stages.filter((s) => isEmbeddingStage(s.name));
+  // Embedding inside the journeys (the wait) when traced there; else the batches' own run time,
+  // measured against the journeys' time. Never both: the wait contains the run.
+  const inJourney = analysis.stages.filter((s) => isEmbeddingStage(s.name) && !s.shared);
+  const embeddingStages = inJourney.length > 0 ? inJourney : analysis.stages.filter((s) => isEmbeddingStage(s.name));
   const embeddingShare = embeddingStages.reduce((a, s) => a + s.selfShare, 0);
   if (embeddingShare >= THRESHOLDS.embeddingShare) {
     out.push({
@@ -62,10 +65,10 @@ export function recommend(
     });
   }
 
-  if (embedding && embedding.meanQueuedMs > embedding.meanOnnxMs && embedding.meanQueuedMs >= THRESHOLDS.queueFloorMs) {
+  if (embedding && embedding.meanQueuedMs > embedding.meanRunMs && embedding.meanQueuedMs >= THRESHOLDS.queueFloorMs) {
     out.push({
       rule: 'embedding-queue',
-      text: `Embedding batches waited ${embedding.meanQueuedMs.toFixed(0)} ms in the queue on average for ${embedding.meanOnnxMs.toFixed(0)} ms of inference: the engine is saturated; add worker processes or lower the ingest rate.`,
+      text: `Embedding batches waited ${embedding.meanQueuedMs.toFixed(0)} ms in the queue on average for ${embedding.meanRunMs.toFixed(0)} ms of inference: the engine is saturated; add worker processes or lower the ingest rate.`,
     });
   }
 

@@ -50,7 +50,7 @@ export function costTable(report: BottleneckReport): Table | undefined {
       ['Embedding batches', `${e.batches} (${e.meanTextsPerBatch.toFixed(1)} texts each)`],
       ['Tokens real / padded', `${e.realTokens} / ${e.paddedTokens}`],
       ['Padding ratio', formatShare(e.paddingRatio)],
-      ['Mean queue wait / inference', `${e.meanQueuedMs.toFixed(1)} ms / ${e.meanOnnxMs.toFixed(1)} ms`],
+      ['Mean queue wait / inference', `${e.meanQueuedMs.toFixed(1)} ms / ${e.meanRunMs.toFixed(1)} ms`],
     );
   }
   for (const q of report.qdrant) {
