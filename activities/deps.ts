@@ -2,7 +2,7 @@ import type { Config } from '../src/config/index.ts';
 import type { EmbedOutcome } from '../src/embedding/index.ts';
 import type { PieceSource } from '../src/chunking/token-chunker.ts';
 import type { VectorStore } from '../src/qdrant/index.ts';
-import type { DocumentInput, FailedDocument, SearchAnswer, SearchError } from '../workflows/contracts.ts';
+import type { DocumentInput, FailedDocument, KafkaSource, SearchAnswer, SearchError } from '../workflows/contracts.ts';
 
 /** The part of the embedding engine the activities use. */
 export interface ActivityEmbedder {
@@ -13,7 +13,11 @@ export interface ActivityEmbedder {
 
 /** Where documents that failed for good and answers to queries are published (Kafka in production). */
 export interface ActivityPublisher {
-  publishFailedDocuments(documents: readonly DocumentInput[], failures: readonly FailedDocument[]): Promise<void>;
+  publishFailedDocuments(
+    documents: readonly DocumentInput[],
+    failures: readonly FailedDocument[],
+    source?: Pick<KafkaSource, 'topic' | 'partition'>,
+  ): Promise<void>;
   publishAnswer(topic: string, answer: SearchAnswer | SearchError): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import { ingestChunks, ingestDocuments } from '../src/metrics/index.ts';
 import type { ChunkPoint, StaleSelector } from '../src/qdrant/index.ts';
 import { SPAN } from '../src/telemetry/semconv.ts';
 import { withSpan } from '../src/telemetry/spans.ts';
-import type { DocumentInput, FailedDocument, IngestBatchResult } from '../workflows/contracts.ts';
+import type { DocumentInput, FailedDocument, IngestBatchResult, KafkaSource } from '../workflows/contracts.ts';
 import type { ActivityDeps } from './deps.ts';
 import { toFailure } from './failures.ts';
 
@@ -139,8 +139,12 @@ export function createIngestActivities(deps: ActivityDeps) {
     },
 
     /** Publishes documents that failed for good to the dead-letter topic, each with its reason. */
-    async reportFailedDocuments(documents: DocumentInput[], failures: FailedDocument[]): Promise<void> {
-      await deps.publisher.publishFailedDocuments(documents, failures);
+    async reportFailedDocuments(
+      documents: DocumentInput[],
+      failures: FailedDocument[],
+      source?: KafkaSource,
+    ): Promise<void> {
+      await deps.publisher.publishFailedDocuments(documents, failures, source);
     },
   };
 }

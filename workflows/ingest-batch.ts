@@ -32,6 +32,7 @@ export async function ingestBatch(input: IngestBatchInput): Promise<IngestBatchR
     await reportFailedDocuments(
       input.documents.filter((d) => failedIds.has(d.id)),
       result.failed,
+      input.source,
     );
   }
   return result;

@@ -93,13 +93,14 @@ async function publishAndConsume(documentId: string): Promise<{ message: KafkaMe
     consumer
       .run({
         eachBatchAutoResolve: false,
-        eachBatch: ({ batch, resolveOffset, heartbeat }) =>
-          traceBatch(batch, async (traced) => {
+        eachBatch: (payload) =>
+          traceBatch(payload.batch, async (traced) => {
+            const { batch } = payload;
             const handle = await traced.handOff(batch.messages, () =>
               client.workflow.start('telemetryChain', { taskQueue, workflowId: uniqueName('chain'), args: [documentId] }),
             );
-            for (const m of batch.messages) resolveOffset(m.offset);
-            await heartbeat();
+            for (const m of batch.messages) payload.resolveOffset(m.offset);
+            await payload.heartbeat();
             resolve({ message: batch.messages[0]!, result: String(await handle.result()) });
           }),
       })

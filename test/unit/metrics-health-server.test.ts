@@ -60,7 +60,7 @@ describe('HealthServer', () => {
     await new Promise((r) => setTimeout(r, 60));
     const stalled = await get('/healthz');
     expect(stalled.status).toBe(503);
-    expect(JSON.parse(stalled.text).loops.consumer.ok).toBe(false);
+    expect((JSON.parse(stalled.text) as { loops: Record<string, { ok: boolean }> }).loops.consumer!.ok).toBe(false);
     beat();
     expect((await get('/healthz')).status).toBe(200);
   });

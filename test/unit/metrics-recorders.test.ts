@@ -6,7 +6,9 @@ import { registry } from '../../src/metrics/registry.ts';
 async function value(name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   const metric = registry.getSingleMetric(name) ?? registry.getSingleMetric(name.replace(/_(sum|count|bucket)$/, ''));
   const data = await metric!.get();
-  return data.values.find((v) => (v.metricName ?? name) === name && Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l))?.value;
+  const values = data.values as { value: number; labels: Record<string, string | number | undefined>; metricName?: string }[];
+  return values.find((v) => (v.metricName ?? name) === name && Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l))
+    ?.value;
 }
 
 describe('paddingRatio', () => {

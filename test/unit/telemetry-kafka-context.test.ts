@@ -40,7 +40,6 @@ function consumed(record: ProducerRecord, firstOffset = 0): KafkaMessage[] {
     offset: String(firstOffset + i),
     timestamp: '0',
     attributes: 0,
-    size: 0,
   }));
 }
 

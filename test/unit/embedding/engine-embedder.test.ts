@@ -49,8 +49,8 @@ describe('embedder', () => {
     const [x, y] = await Promise.all([embedder.embedDocuments(['same text', 'other']), embedder.embedDocuments(['  same   text '])]);
     const again = await embedder.embedDocuments(['same text']);
     expect(bulk.batches.flat().length).toBe(2);
-    expect(Array.from(y![0]!)).toEqual(Array.from(x![0]!));
-    expect(Array.from(again[0]!)).toEqual(Array.from(x![0]!));
+    expect(Array.from(y[0]!)).toEqual(Array.from(x[0]!));
+    expect(Array.from(again[0]!)).toEqual(Array.from(x[0]!));
     expect(embedder.stats().dedupHits).toBe(2);
   });
 
