@@ -79,6 +79,8 @@ def edge_config(body: dict) -> "qe.EdgeConfig":
     dense = {name: _vector_params(p, body.get("hnsw_config")) for name, p in _dense_params(body.get("vectors")).items()}
     vectors = dense.get("") if list(dense) == [""] else (dense or None)
     sparse = {name: _sparse_params(p or {}) for name, p in (body.get("sparse_vectors") or {}).items()}
+    if not dense and not sparse:
+        raise NotImplementedByStandIn("collections without any vectors (the engine needs at least one)")
     opt = _present(body.get("optimizers_config"))
     return qe.EdgeConfig(
         vectors=vectors,

@@ -94,7 +94,10 @@ class CollectionStore:
             return name in self._by_name
 
     def create(self, name: str, body: dict) -> None:
-        config = collection_config.edge_config(body)
+        try:
+            config = collection_config.edge_config(body)
+        except (TypeError, ValueError) as exc:
+            raise from_engine(exc) from exc
         # The name is reserved under the lock, the shard made outside it: creating one takes a
         # while (the WAL is preallocated) and must not stall requests to other collections.
         with self._lock:

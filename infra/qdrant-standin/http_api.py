@@ -81,7 +81,10 @@ class Dispatcher:
             result = handler(self._context, Request(query, request_body), **params)
         except ApiError as err:
             return self._error(err, started)
-        except Exception as exc:
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:
+            # Also catches the engine's Rust panics, which PyO3 raises as a BaseException.
             log.exception("%s %s failed", method.upper(), url.path)
             return self._error(ServiceError(str(exc)), started)
         if isinstance(result, routes.Raw):

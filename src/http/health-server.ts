@@ -100,7 +100,9 @@ export class HealthServer {
 
   async readiness(): Promise<{ status: 'ok' | 'down'; checks: Record<string, CheckResult> }> {
     const names = [...this.#checks.keys()];
-    const results = await Promise.all(names.map((n) => withTimeout(this.#checks.get(n)!, this.#options.checkTimeoutMs)));
+    const results = await Promise.all(
+      names.map((n) => withTimeout(this.#checks.get(n)!, this.#options.checkTimeoutMs)),
+    );
     const checks = Object.fromEntries(names.map((n, i) => [n, results[i]!]));
     return { status: results.every((r) => r.ok) ? 'ok' : 'down', checks };
   }
@@ -131,7 +133,9 @@ export class HealthServer {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(
           err.code === 'EADDRINUSE'
-            ? new PortInUseError(`Port ${this.#options.port} is in use: set HTTP_PORT to a free port, or to 0 to pick one.`)
+            ? new PortInUseError(
+                `Port ${this.#options.port} is in use: set HTTP_PORT to a free port, or to 0 to pick one.`,
+              )
             : err,
         );
       });

@@ -5,7 +5,12 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { Resource } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 export interface TelemetryOptions {
@@ -29,7 +34,7 @@ export interface Telemetry {
 
 const SERVICE_VERSION = '0.1.0';
 
-let current: { telemetry: Telemetry; sdk: NodeSDK | undefined } | undefined;
+let current: { telemetry: Telemetry; sdk: NodeSDK | undefined; endpoint: string } | undefined;
 
 export function serviceNameFor(role: string): string {
   return `embedstream-${role}`;
@@ -64,7 +69,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     'process.pid': process.pid,
   });
   if (!options.enabled) {
-    current = { telemetry: { serviceName, enabled: false, resource, spanProcessor: new NoopSpanProcessor() }, sdk: undefined };
+    current = {
+      telemetry: { serviceName, enabled: false, resource, spanProcessor: new NoopSpanProcessor() },
+      sdk: undefined,
+      endpoint: options.endpoint,
+    };
     return current.telemetry;
   }
   const exporter = options.exporter ?? new OTLPTraceExporter({ url: options.endpoint });
@@ -91,7 +100,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     instrumentations: [new UndiciInstrumentation({ requireParentforSpans: true })],
   });
   sdk.start();
-  current = { telemetry: { serviceName, enabled: true, resource, spanProcessor }, sdk };
+  current = {
+    telemetry: { serviceName, enabled: true, resource, spanProcessor },
+    sdk,
+    endpoint: options.endpoint,
+  };
   return current.telemetry;
 }
 
@@ -117,7 +130,9 @@ export async function shutdownTelemetry(timeoutMs = 5000): Promise<void> {
     await Promise.race([running.sdk.shutdown(), deadline]);
   } catch (err) {
     // Telemetry failing must never turn a clean exit into a crash; say it once.
-    console.error(`Could not flush traces: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(
+      `Could not send the last traces to ${running.endpoint} (${err instanceof Error ? err.message : String(err)}): start Jaeger (npm run stack:up), fix OTEL_EXPORTER_OTLP_ENDPOINT, or set OTEL_TRACES_ENABLED=false.`,
+    );
   } finally {
     clearTimeout(timer);
     // Unregister the globals so a later start (the next test in this process) can register again.

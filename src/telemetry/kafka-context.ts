@@ -77,7 +77,10 @@ function bodySize(value: Buffer | string | null): number {
  * span's context. Each span starts a new trace (linked to the caller's span, if any), so every
  * document's journey is its own trace instead of one giant trace per bulk publish.
  */
-export async function sendTraced(producer: Pick<Producer, 'send'>, record: ProducerRecord): Promise<RecordMetadata[]> {
+export async function sendTraced(
+  producer: Pick<Producer, 'send'>,
+  record: ProducerRecord,
+): Promise<RecordMetadata[]> {
   const callerSpan = trace.getSpanContext(context.active());
   const links = callerSpan && trace.isSpanContextValid(callerSpan) ? [{ context: callerSpan }] : [];
   const spans: Span[] = [];
@@ -199,7 +202,10 @@ export async function traceBatch<T>(
         { ...common, [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: messages.length },
         handOffFn,
         parentSpan
-          ? { parent: trace.setSpanContext(ROOT_CONTEXT, parentSpan), links: [{ context: receive.spanContext() }, ...otherLinks] }
+          ? {
+              parent: trace.setSpanContext(ROOT_CONTEXT, parentSpan),
+              links: [{ context: receive.spanContext() }, ...otherLinks],
+            }
           : { parent: receiveContext, links: otherLinks },
       );
     },

@@ -24,7 +24,10 @@ export interface QdrantCallInfo {
 }
 
 function attributesOf(operation: string, info: QdrantCallInfo): Attributes {
-  const attrs: Attributes = { [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_VALUE_QDRANT, [ATTR_DB_OPERATION_NAME]: operation };
+  const attrs: Attributes = {
+    [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_VALUE_QDRANT,
+    [ATTR_DB_OPERATION_NAME]: operation,
+  };
   if (info.collection !== undefined) attrs[ATTR_DB_COLLECTION_NAME] = info.collection;
   if (info.points !== undefined) attrs[ATTR_QDRANT_POINTS] = info.points;
   if (info.bytes !== undefined) attrs[ATTR_QDRANT_BYTES] = info.bytes;
@@ -48,7 +51,9 @@ export async function withQdrantSpan<T>(
   const started = performance.now();
   let outcome = 'ok';
   try {
-    return await withSpan(`${SPAN.qdrantPrefix}${operation}`, attributesOf(operation, info), fn, { kind: SpanKind.CLIENT });
+    return await withSpan(`${SPAN.qdrantPrefix}${operation}`, attributesOf(operation, info), fn, {
+      kind: SpanKind.CLIENT,
+    });
   } catch (err) {
     outcome = classify?.(err) ?? (err instanceof Error ? err.name : 'error');
     throw err;

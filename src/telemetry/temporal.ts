@@ -44,7 +44,10 @@ class RetryCountingInterceptor implements ActivityInboundCallsInterceptor {
     this.#ctx = ctx;
   }
 
-  execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+  execute(
+    input: ActivityExecuteInput,
+    next: Next<ActivityInboundCallsInterceptor, 'execute'>,
+  ): Promise<unknown> {
     if (this.#ctx.info.attempt > 1) retries.inc({ operation: this.#ctx.info.activityType });
     return next(input);
   }
@@ -56,9 +59,14 @@ class RetryCountingInterceptor implements ActivityInboundCallsInterceptor {
  * the `exporter` sink that hands spans made in the sandbox to this process's span processor, so they
  * leave with the same resource (service.name) as every other span of the worker.
  */
-export function temporalWorkerTelemetry(): { interceptors: WorkerInterceptors; sinks: InjectedSinks<OpenTelemetrySinks> | Record<string, never> } {
+export function temporalWorkerTelemetry(): {
+  interceptors: WorkerInterceptors;
+  sinks: InjectedSinks<OpenTelemetrySinks> | Record<string, never>;
+} {
   const telemetry = getTelemetry();
-  const counting = (ctx: ActivityContext): ActivityInterceptors => ({ inbound: new RetryCountingInterceptor(ctx) });
+  const counting = (ctx: ActivityContext): ActivityInterceptors => ({
+    inbound: new RetryCountingInterceptor(ctx),
+  });
   if (!telemetry?.enabled) return { interceptors: { activity: [counting] }, sinks: {} };
   return {
     interceptors: {

@@ -255,6 +255,24 @@ describe('qdrant stand-in through @qdrant/js-client-rest', () => {
     expect(records.map((r) => r.payload?.['color'])).toEqual(['changed', 'changed']);
   });
 
+  it('when upserting with update_filter, then only matching existing points change and new points are inserted', async () => {
+    const collection = await newCollection();
+    const point = (id: number, version: number) => ({ id, vector: DOCS[id]!.vector, payload: { version } });
+    await client.upsert(collection, { points: [point(1, 5), point(2, 1)], wait: true });
+    // An older version must not overwrite a newer one; a newer one replaces an older one.
+    await client.upsert(collection, {
+      points: [point(1, 3), point(2, 4), point(3, 1)],
+      update_filter: { must: [{ key: 'version', range: { lte: 3 } }] },
+      wait: true,
+    });
+    const records = await client.retrieve(collection, { ids: [1, 2, 3] });
+    expect(records.map((r) => [r.id, r.payload?.['version']])).toEqual([
+      [1, 5],
+      [2, 4],
+      [3, 1],
+    ]);
+  });
+
   it('when points are deleted by filter, then exactly the matching ones are gone', async () => {
     const collection = await newCollection();
     await client.upsert(collection, { points: DOCS, wait: true });

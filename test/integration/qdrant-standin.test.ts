@@ -82,10 +82,13 @@ afterAll(async () => {
 });
 
 describe('qdrant stand-in contract', () => {
-  it.skipIf(!existsSync(SHARED_SPEC_PATH))('when the team copy of the spec is present, then the committed copy has the same content', () => {
-    const read = (p: string): unknown => JSON.parse(readFileSync(p, 'utf8'));
-    expect(read(COMMITTED_SPEC_PATH)).toEqual(read(SHARED_SPEC_PATH));
-  });
+  it.skipIf(!existsSync(SHARED_SPEC_PATH))(
+    'when the team copy of the spec is present, then the committed copy has the same content',
+    () => {
+      const read = (p: string): unknown => JSON.parse(readFileSync(p, 'utf8'));
+      expect(read(COMMITTED_SPEC_PATH)).toEqual(read(SHARED_SPEC_PATH));
+    },
+  );
 });
 
 describe('qdrant stand-in service endpoints', () => {
@@ -253,6 +256,76 @@ describe('qdrant stand-in collections API', () => {
       payload_schema: Record<string, unknown>;
     };
     expect(Object.keys(after.payload_schema)).toEqual(['n']);
+  });
+
+  it('when a collection has named, multi and sparse vectors, then its info and queries over each conform', async () => {
+    const n = name();
+    const create = {
+      vectors: {
+        dense: { size: 3, distance: 'Euclid', on_disk: true },
+        multi: { size: 2, distance: 'Dot', multivector_config: { comparator: 'max_sim' } },
+      },
+      sparse_vectors: { words: { modifier: 'idf' } },
+      hnsw_config: { m: 8 },
+      quantization_config: { scalar: { type: 'int8', quantile: 0.99 } },
+      metadata: { owner: 'tests' },
+    };
+    ok(await call('PUT', C, { collection_name: n }, create));
+    const info = ok(await call('GET', C, { collection_name: n })) as { config: Record<string, unknown> };
+    expect(info.config).toMatchObject({
+      params: { vectors: create.vectors, sparse_vectors: create.sparse_vectors },
+      hnsw_config: { m: 8, ef_construct: 100 },
+      quantization_config: create.quantization_config,
+      metadata: create.metadata,
+    });
+    const points = [1, 2, 3].map((i) => ({
+      id: i,
+      vector: {
+        dense: [i, 0, 1],
+        multi: [
+          [1, i],
+          [0, 1],
+        ],
+        words: { indices: [i, 10], values: [1, 0.5] },
+      },
+      payload: { n: i },
+    }));
+    ok(await call('PUT', `${C}/points`, { collection_name: n }, { points }, '?wait=true'));
+    ok(
+      await call(
+        'PUT',
+        `${C}/index`,
+        { collection_name: n },
+        { field_name: 'n', field_schema: 'integer' },
+        '?wait=true',
+      ),
+    );
+    const queries = [
+      { query: [1, 0, 1], using: 'dense', with_vector: ['dense'] },
+      { query: { indices: [2], values: [1] }, using: 'words', with_vector: true },
+      {
+        query: [
+          [1, 2],
+          [0, 1],
+        ],
+        using: 'multi',
+      },
+      {
+        prefetch: [
+          { query: [1, 0, 1], using: 'dense' },
+          { query: { indices: [3], values: [1] }, using: 'words' },
+        ],
+        query: { fusion: 'rrf' },
+      },
+      { query: { recommend: { positive: [1], negative: [3] } }, using: 'dense' },
+      { query: { order_by: { key: 'n', direction: 'desc' } } },
+    ];
+    for (const q of queries) {
+      const result = ok(await call('POST', `${C}/points/query`, { collection_name: n }, q)) as {
+        points: unknown[];
+      };
+      expect(result.points.length, JSON.stringify(q)).toBeGreaterThan(0);
+    }
   });
 
   it('when a collection name has a character the server refuses, then it answers 422', async () => {

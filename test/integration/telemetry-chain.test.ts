@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { HealthServer } from '../../src/http/health-server.ts';
 import { prepareTemporalRuntimeMetrics } from '../../src/metrics/temporal-runtime-metrics.ts';
-import { flushTelemetry, serviceNameFor, shutdownTelemetry, startTelemetry } from '../../src/telemetry/bootstrap.ts';
+import {
+  flushTelemetry,
+  serviceNameFor,
+  shutdownTelemetry,
+  startTelemetry,
+} from '../../src/telemetry/bootstrap.ts';
 import { sendTraced, traceBatch } from '../../src/telemetry/kafka-context.ts';
 import { withSpan } from '../../src/telemetry/spans.ts';
 import { temporalClientInterceptors, temporalWorkerTelemetry } from '../../src/telemetry/temporal.ts';
@@ -20,7 +25,11 @@ import { createTelemetryChainActivities } from './fixtures/telemetry-chain-activ
 // process's /metrics (own metrics and Temporal's forwarded ones) moving as the work is done.
 const config = loadConfig();
 const role = uniqueName('chain-test');
-const kafka = new Kafka({ brokers: config.kafkaBrokers, clientId: 'telemetry-chain', logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  brokers: config.kafkaBrokers,
+  clientId: 'telemetry-chain',
+  logLevel: logLevel.NOTHING,
+});
 const topic = uniqueName('chain');
 const taskQueue = uniqueName('chain');
 const collection = uniqueName('chain').replace(/-/g, '_');
@@ -83,7 +92,12 @@ afterAll(async () => {
 async function publishAndConsume(documentId: string): Promise<{ message: KafkaMessage; result: string }> {
   const producer = kafka.producer();
   await producer.connect();
-  await withSpan('publish', {}, () => sendTraced(producer, { topic, messages: [{ key: documentId, value: JSON.stringify({ id: documentId }) }] }));
+  await withSpan('publish', {}, () =>
+    sendTraced(producer, {
+      topic,
+      messages: [{ key: documentId, value: JSON.stringify({ id: documentId }) }],
+    }),
+  );
   await producer.disconnect();
 
   const consumer = kafka.consumer({ groupId: uniqueName('chain') });
@@ -97,7 +111,11 @@ async function publishAndConsume(documentId: string): Promise<{ message: KafkaMe
           traceBatch(payload.batch, async (traced) => {
             const { batch } = payload;
             const handle = await traced.handOff(batch.messages, () =>
-              client.workflow.start('telemetryChain', { taskQueue, workflowId: uniqueName('chain'), args: [documentId] }),
+              client.workflow.start('telemetryChain', {
+                taskQueue,
+                workflowId: uniqueName('chain'),
+                args: [documentId],
+              }),
             );
             for (const m of batch.messages) payload.resolveOffset(m.offset);
             await payload.heartbeat();
@@ -127,7 +145,10 @@ describe('one trace across Kafka, Temporal and Qdrant', () => {
     expect(result).toBe('doc-1');
 
     const traceId = String(message.headers!.traceparent).split('-')[1]!;
-    const journey = await waitForTrace(traceId, (t) => !!spanNamed(t, 'qdrant.upsert') && !!spanNamed(t, /^(PUT|POST)$/));
+    const journey = await waitForTrace(
+      traceId,
+      (t) => !!spanNamed(t, 'qdrant.upsert') && !!spanNamed(t, /^(PUT|POST)$/),
+    );
     const upsert = spanNamed(journey, 'qdrant.upsert')!;
     expect(ancestry(journey, upsert)).toEqual([
       'RunActivity:storePoint',
@@ -137,7 +158,9 @@ describe('one trace across Kafka, Temporal and Qdrant', () => {
       `hand-off ${topic}`,
       `send ${topic}`,
     ]);
-    const http = journey.spans.find((s) => /^(PUT|POST)$/.test(s.operationName) && parentOf(journey, s) === upsert);
+    const http = journey.spans.find(
+      (s) => /^(PUT|POST)$/.test(s.operationName) && parentOf(journey, s) === upsert,
+    );
     expect(http, 'an undici HTTP client span under qdrant.upsert').toBeDefined();
     const services = new Set(journey.spans.map((s) => journey.processes[s.processID]!.serviceName));
     expect(services).toEqual(new Set([serviceNameFor(role)]));
@@ -149,12 +172,16 @@ describe('one trace across Kafka, Temporal and Qdrant', () => {
     const consumerTrace = await waitForTrace(receiveRef.traceID, (t) => !!spanNamed(t, `process ${topic}`));
     const process = spanNamed(consumerTrace, `process ${topic}`)!;
     expect(parentOf(consumerTrace, process)!.operationName).toBe(`receive ${topic}`);
-    expect(process.references).toContainEqual(expect.objectContaining({ refType: 'FOLLOWS_FROM', traceID: traceId, spanID: send.spanID }));
+    expect(process.references).toContainEqual(
+      expect.objectContaining({ refType: 'FOLLOWS_FROM', traceID: traceId, spanID: send.spanID }),
+    );
 
     const after = await scrape();
     const upserts = /^embedstream_qdrant_request_duration_seconds_count\{operation="upsert",outcome="ok"\}/;
     expect(sample(after, upserts) - sample(before, upserts)).toBe(1);
-    expect(sample(after, /^temporal_workflow_completed_total\{.*task_queue="[^"]*chain/)).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(after, /^temporal_workflow_completed_total\{.*task_queue="[^"]*chain/),
+    ).toBeGreaterThanOrEqual(1);
     expect(after).toContain('nodejs_eventloop_lag_seconds');
   });
 

@@ -6,7 +6,12 @@ import { promisify } from 'node:util';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
-import { flushTelemetry, serviceNameFor, shutdownTelemetry, startTelemetry } from '../../src/telemetry/bootstrap.ts';
+import {
+  flushTelemetry,
+  serviceNameFor,
+  shutdownTelemetry,
+  startTelemetry,
+} from '../../src/telemetry/bootstrap.ts';
 import { buildReport, type BottleneckReport } from '../../src/telemetry/report/bottleneck-report.ts';
 import { JaegerClient } from '../../src/telemetry/report/jaeger-client.ts';
 import type { ReportTrace } from '../../src/telemetry/report/trace-model.ts';
@@ -34,12 +39,20 @@ function emitTraces(): void {
       'embed.batch',
       {
         startTime: t0,
-        attributes: { 'embedstream.embed.texts': 4 * i, 'embedstream.embed.real_tokens': 100 * i, 'embedstream.embed.padded_tokens': 160 * i },
+        attributes: {
+          'embedstream.embed.texts': 4 * i,
+          'embedstream.embed.real_tokens': 100 * i,
+          'embedstream.embed.padded_tokens': 160 * i,
+        },
       },
       parent,
     );
     embed.end(t0 + 60 * i);
-    const upsert = tracer.startSpan('qdrant.upsert', { startTime: t0 + 60 * i, attributes: { 'embedstream.qdrant.points': 4 * i } }, parent);
+    const upsert = tracer.startSpan(
+      'qdrant.upsert',
+      { startTime: t0 + 60 * i, attributes: { 'embedstream.qdrant.points': 4 * i } },
+      parent,
+    );
     upsert.end(t0 + 90 * i);
     root.end(t0 + 100 * i);
     traceIds.push(root.spanContext().traceId);
@@ -51,7 +64,12 @@ async function readBack(): Promise<ReportTrace[]> {
   const deadline = Date.now() + 30_000;
   let traces: ReportTrace[] = [];
   while (Date.now() < deadline) {
-    traces = await client.traces({ services: [service], startMs: base, endMs: Date.now() + 1000, limit: 100 });
+    traces = await client.traces({
+      services: [service],
+      startMs: base,
+      endMs: Date.now() + 1000,
+      limit: 100,
+    });
     if (traces.length === N && traces.every((t) => t.spans.length === 3)) return traces;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -80,8 +98,19 @@ describe('traces report against the real Jaeger', () => {
   });
 
   it('when per-stage percentiles are computed, then they are the hand-computed nearest-rank durations', () => {
-    expect(stage('embed.batch')).toMatchObject({ count: N, p50Us: 300_000, p95Us: 600_000, p99Us: 600_000, maxUs: 600_000 });
-    expect(stage('qdrant.upsert')).toMatchObject({ count: N, p50Us: 150_000, p95Us: 300_000, p99Us: 300_000 });
+    expect(stage('embed.batch')).toMatchObject({
+      count: N,
+      p50Us: 300_000,
+      p95Us: 600_000,
+      p99Us: 600_000,
+      maxUs: 600_000,
+    });
+    expect(stage('qdrant.upsert')).toMatchObject({
+      count: N,
+      p50Us: 150_000,
+      p95Us: 300_000,
+      p99Us: 300_000,
+    });
     expect(stage('ingest')).toMatchObject({ count: N, p50Us: 500_000, p99Us: 1_000_000, selfUs: 550_000 });
   });
 
@@ -94,14 +123,24 @@ describe('traces report against the real Jaeger', () => {
   });
 
   it('when the slowest traces are listed, then the first is trace 10 with its id and 1 s of wall time', () => {
-    expect(report.analysis.slowest[0]).toMatchObject({ traceId: traceIds[N - 1], wallUs: 1_000_000, rootName: 'ingest', dominantStage: 'embed.batch', dominantSelfUs: 600_000 });
+    expect(report.analysis.slowest[0]).toMatchObject({
+      traceId: traceIds[N - 1],
+      wallUs: 1_000_000,
+      rootName: 'ingest',
+      dominantStage: 'embed.batch',
+      dominantSelfUs: 600_000,
+    });
     expect(report.analysis.slowest.map((t) => t.traceId)).toEqual(traceIds.slice(-5).reverse());
   });
 
   it('when recommendations are drawn, then they follow from these figures', () => {
     // padding: 1 − Σ100·i / Σ160·i = 37.5 %; upsert p99 300 ms ≥ 250 ms; embedding 60 % ≥ 50 %.
     expect(report.embedding?.paddingRatio).toBeCloseTo(0.375, 9);
-    expect(report.recommendations.map((r) => r.rule)).toEqual(['embedding-bound', 'padding-high', 'upsert-slow']);
+    expect(report.recommendations.map((r) => r.rule)).toEqual([
+      'embedding-bound',
+      'padding-high',
+      'upsert-slow',
+    ]);
     expect(report.recommendations[0]!.text).toContain('Embedding holds 60 %');
   });
 
@@ -110,7 +149,18 @@ describe('traces report against the real Jaeger', () => {
     const html = path.join(dir, 'report.html');
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['bin/embedstream.js', 'traces', 'report', '--service', service, '--since', '5m', '--json', '--out', html],
+      [
+        'bin/embedstream.js',
+        'traces',
+        'report',
+        '--service',
+        service,
+        '--since',
+        '5m',
+        '--json',
+        '--out',
+        html,
+      ],
       { env: { ...process.env, JAEGER_QUERY_URL: config.jaegerQueryUrl } },
     );
     const fromCli = JSON.parse(stdout) as BottleneckReport;

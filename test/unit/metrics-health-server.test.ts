@@ -31,7 +31,10 @@ describe('HealthServer', () => {
     server.registerCheck('qdrant', () => Promise.resolve({ ok: true, detail: '3 collections' }));
     const res = await get('/readyz');
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toEqual({ status: 'ok', checks: { kafka: { ok: true }, qdrant: { ok: true, detail: '3 collections' } } });
+    expect(JSON.parse(res.text)).toEqual({
+      status: 'ok',
+      checks: { kafka: { ok: true }, qdrant: { ok: true, detail: '3 collections' } },
+    });
   });
 
   it('when a check fails, throws or hangs, then /readyz is 503 and says why for each', async () => {
@@ -60,17 +63,25 @@ describe('HealthServer', () => {
     await new Promise((r) => setTimeout(r, 60));
     const stalled = await get('/healthz');
     expect(stalled.status).toBe(503);
-    expect((JSON.parse(stalled.text) as { loops: Record<string, { ok: boolean }> }).loops.consumer!.ok).toBe(false);
+    expect((JSON.parse(stalled.text) as { loops: Record<string, { ok: boolean }> }).loops.consumer!.ok).toBe(
+      false,
+    );
     beat();
     expect((await get('/healthz')).status).toBe(200);
   });
 
   it('when /metrics is scraped, then the registry and every forwarded source are served in the text format', async () => {
     const registry = new Registry();
-    const counter = new Counter({ name: 'embedstream_test_things_total', help: 'things', registers: [registry] });
+    const counter = new Counter({
+      name: 'embedstream_test_things_total',
+      help: 'things',
+      registers: [registry],
+    });
     counter.inc(3);
     const { server, get } = await started({ port: 0, registry });
-    server.addMetricsSource(() => Promise.resolve('# TYPE temporal_sticky_cache_size gauge\ntemporal_sticky_cache_size 7\n'));
+    server.addMetricsSource(() =>
+      Promise.resolve('# TYPE temporal_sticky_cache_size gauge\ntemporal_sticky_cache_size 7\n'),
+    );
     const res = await get('/metrics');
     expect(res.status).toBe(200);
     expect(res.type).toContain('text/plain');

@@ -4,11 +4,18 @@ import { registry } from '../../src/metrics/registry.ts';
 
 /** A series' value; histogram series (`_sum`, `_bucket`) are read from their base metric. */
 async function value(name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
-  const metric = registry.getSingleMetric(name) ?? registry.getSingleMetric(name.replace(/_(sum|count|bucket)$/, ''));
+  const metric =
+    registry.getSingleMetric(name) ?? registry.getSingleMetric(name.replace(/_(sum|count|bucket)$/, ''));
   const data = await metric!.get();
-  const values = data.values as { value: number; labels: Record<string, string | number | undefined>; metricName?: string }[];
-  return values.find((v) => (v.metricName ?? name) === name && Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l))
-    ?.value;
+  const values = data.values as {
+    value: number;
+    labels: Record<string, string | number | undefined>;
+    metricName?: string;
+  }[];
+  return values.find(
+    (v) =>
+      (v.metricName ?? name) === name && Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l),
+  )?.value;
 }
 
 describe('paddingRatio', () => {
@@ -24,7 +31,14 @@ describe('paddingRatio', () => {
 
 describe('recordEmbedBatch', () => {
   it('when a batch is recorded, then sizes, tokens, tokens per second and padding are observed', async () => {
-    recordEmbedBatch({ lane: 'ingest', texts: 16, realTokens: 1200, paddedTokens: 2000, inferenceSeconds: 0.5, queuedSeconds: 0.1 });
+    recordEmbedBatch({
+      lane: 'ingest',
+      texts: 16,
+      realTokens: 1200,
+      paddedTokens: 2000,
+      inferenceSeconds: 0.5,
+      queuedSeconds: 0.1,
+    });
     expect(await value('embedstream_embed_tokens_total', { lane: 'ingest', kind: 'real' })).toBe(1200);
     expect(await value('embedstream_embed_tokens_total', { lane: 'ingest', kind: 'padded' })).toBe(2000);
     expect(await value('embedstream_embed_tokens_per_second', { lane: 'ingest' })).toBe(2400);

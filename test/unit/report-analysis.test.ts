@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeTraces, coveredLength, percentile, selfTimes, wallTime } from '../../src/telemetry/report/analysis.ts';
+import {
+  analyzeTraces,
+  coveredLength,
+  percentile,
+  selfTimes,
+  wallTime,
+} from '../../src/telemetry/report/analysis.ts';
 import type { ReportSpan, ReportTrace } from '../../src/telemetry/report/trace-model.ts';
 import { groupTraces } from '../../src/telemetry/report/trace-model.ts';
 
-function span(traceId: string, spanId: string, name: string, startUs: number, durationUs: number, parentSpanId?: string, extra: Partial<ReportSpan> = {}): ReportSpan {
+function span(
+  traceId: string,
+  spanId: string,
+  name: string,
+  startUs: number,
+  durationUs: number,
+  parentSpanId?: string,
+  extra: Partial<ReportSpan> = {},
+): ReportSpan {
   return {
     traceId,
     spanId,
@@ -67,8 +81,27 @@ describe('percentile', () => {
 
 describe('coveredLength', () => {
   it('when intervals overlap and stick out of the window, then the union inside the window is measured', () => {
-    expect(coveredLength([[0, 10], [5, 15], [20, 30]], 0, 25)).toBe(20);
-    expect(coveredLength([[20, 30], [0, 10]], 12, 18)).toBe(0);
+    expect(
+      coveredLength(
+        [
+          [0, 10],
+          [5, 15],
+          [20, 30],
+        ],
+        0,
+        25,
+      ),
+    ).toBe(20);
+    expect(
+      coveredLength(
+        [
+          [20, 30],
+          [0, 10],
+        ],
+        12,
+        18,
+      ),
+    ).toBe(0);
   });
 });
 
@@ -112,7 +145,15 @@ describe('analyzeTraces', () => {
 
   it('when a stage has two spans, then count, percentiles, shares and errors follow from them', () => {
     const embed = stage('embed.batch');
-    expect(embed).toMatchObject({ count: 2, totalUs: 2000, p50Us: 500, p95Us: 1500, p99Us: 1500, maxUs: 1500, errors: 1 });
+    expect(embed).toMatchObject({
+      count: 2,
+      totalUs: 2000,
+      p50Us: 500,
+      p95Us: 1500,
+      p99Us: 1500,
+      maxUs: 1500,
+      errors: 1,
+    });
     expect(embed.wallShare).toBeCloseTo(2000 / 4000, 10);
     expect(embed.selfShare).toBeCloseTo(2000 / 4100, 10);
     const ingest = stage('ingest');
@@ -123,14 +164,38 @@ describe('analyzeTraces', () => {
 
   it('when listing the slowest traces, then they are ordered by wall time with their dominant stage', () => {
     expect(analysis.slowest).toEqual([
-      { traceId: 'b', rootName: 'ingest', service: 'embedstream-worker', wallUs: 3000, spans: 3, dominantStage: 'embed.batch', dominantSelfUs: 1500 },
-      { traceId: 'a', rootName: 'ingest', service: 'embedstream-worker', wallUs: 1000, spans: 4, dominantStage: 'embed.batch', dominantSelfUs: 500 },
+      {
+        traceId: 'b',
+        rootName: 'ingest',
+        service: 'embedstream-worker',
+        wallUs: 3000,
+        spans: 3,
+        dominantStage: 'embed.batch',
+        dominantSelfUs: 1500,
+      },
+      {
+        traceId: 'a',
+        rootName: 'ingest',
+        service: 'embedstream-worker',
+        wallUs: 1000,
+        spans: 4,
+        dominantStage: 'embed.batch',
+        dominantSelfUs: 500,
+      },
     ]);
     expect(analyzeTraces([traceA, traceB], { slowest: 1 }).slowest.map((t) => t.traceId)).toEqual(['b']);
   });
 
   it('when nothing was read, then every figure is zero and nothing divides by zero', () => {
-    expect(analyzeTraces([])).toEqual({ traces: 0, sharedTraces: 0, spans: 0, wallUs: 0, selfUs: 0, stages: [], slowest: [] });
+    expect(analyzeTraces([])).toEqual({
+      traces: 0,
+      sharedTraces: 0,
+      spans: 0,
+      wallUs: 0,
+      selfUs: 0,
+      stages: [],
+      slowest: [],
+    });
   });
 });
 
@@ -159,6 +224,9 @@ describe('groupTraces', () => {
   it('when the same span arrives twice (found through two services), then it is kept once', () => {
     const s = span('t', 's1', 'x', 0, 1);
     const grouped = groupTraces([s, { ...s }, span('t', 's2', 'y', 0, 1), span('u', 's3', 'z', 0, 1)]);
-    expect(grouped.map((t) => [t.traceId, t.spans.length])).toEqual([['t', 2], ['u', 1]]);
+    expect(grouped.map((t) => [t.traceId, t.spans.length])).toEqual([
+      ['t', 2],
+      ['u', 1],
+    ]);
   });
 });

@@ -52,7 +52,12 @@ describe('spansFromOtlp', () => {
   });
 
   it('when attributes are typed values, then they become plain numbers, strings and booleans', () => {
-    expect(root!.attributes).toEqual({ 'embedstream.qdrant.points': 42, 'embedstream.embed.padding_ratio': 0.25, 'db.system.name': 'qdrant', ok: true });
+    expect(root!.attributes).toEqual({
+      'embedstream.qdrant.points': 42,
+      'embedstream.embed.padding_ratio': 0.25,
+      'db.system.name': 'qdrant',
+      ok: true,
+    });
   });
 
   it('when a parent id is empty, then the span is a root; status 2 marks an error; links keep their trace ids', () => {

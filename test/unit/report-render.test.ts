@@ -4,14 +4,38 @@ import { renderHtml, renderMarkdown, renderText } from '../../src/telemetry/repo
 import { stageChartSvg } from '../../src/telemetry/report/svg-chart.ts';
 import type { ReportSpan } from '../../src/telemetry/report/trace-model.ts';
 
-function span(traceId: string, spanId: string, name: string, startUs: number, durationUs: number, parentSpanId?: string): ReportSpan {
-  return { traceId, spanId, ...(parentSpanId ? { parentSpanId } : {}), name, service: 'embedstream-worker', startUs, durationUs, error: false, attributes: {}, linkedTraceIds: [] };
+function span(
+  traceId: string,
+  spanId: string,
+  name: string,
+  startUs: number,
+  durationUs: number,
+  parentSpanId?: string,
+): ReportSpan {
+  return {
+    traceId,
+    spanId,
+    ...(parentSpanId ? { parentSpanId } : {}),
+    name,
+    service: 'embedstream-worker',
+    startUs,
+    durationUs,
+    error: false,
+    attributes: {},
+    linkedTraceIds: [],
+  };
 }
 
 // Two traces: ingest 100 ms with embed.batch 75 ms inside, and ingest 20 ms with embed.batch 15 ms.
 const traces = [
-  { traceId: 'aaaa', spans: [span('aaaa', '1', 'ingest', 0, 100_000), span('aaaa', '2', 'embed.batch', 0, 75_000, '1')] },
-  { traceId: 'bbbb', spans: [span('bbbb', '3', 'ingest', 0, 20_000), span('bbbb', '4', 'embed.batch', 5000, 15_000, '3')] },
+  {
+    traceId: 'aaaa',
+    spans: [span('aaaa', '1', 'ingest', 0, 100_000), span('aaaa', '2', 'embed.batch', 0, 75_000, '1')],
+  },
+  {
+    traceId: 'bbbb',
+    spans: [span('bbbb', '3', 'ingest', 0, 20_000), span('bbbb', '4', 'embed.batch', 5000, 15_000, '3')],
+  },
 ];
 const report = buildReport(traces, { since: '10m', startMs: 0, endMs: 600_000 }, 5, new Date(0));
 
@@ -42,7 +66,9 @@ describe('report renderers', () => {
 describe('stageChartSvg', () => {
   it('when drawn, then the largest self share fills the bar and the others are proportional', () => {
     const svg = stageChartSvg(report.analysis.stages);
-    const widths = [...svg.matchAll(/<rect x="260" y="\d+" width="([\d.]+)" height="18" fill="#1f5f8b"/g)].map((m) => Number(m[1]));
+    const widths = [
+      ...svg.matchAll(/<rect x="260" y="\d+" width="([\d.]+)" height="18" fill="#1f5f8b"/g),
+    ].map((m) => Number(m[1]));
     // 75 % → full 360 px; 25 % → a third of it.
     expect(widths).toEqual([360, 120]);
   });

@@ -1,5 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { getTelemetry, roleFromArgv, serviceNameFor, shutdownTelemetry, startTelemetry } from '../../src/telemetry/bootstrap.ts';
+import {
+  getTelemetry,
+  roleFromArgv,
+  serviceNameFor,
+  shutdownTelemetry,
+  startTelemetry,
+} from '../../src/telemetry/bootstrap.ts';
 import { withSpan } from '../../src/telemetry/spans.ts';
 import { temporalClientInterceptors, temporalWorkerTelemetry } from '../../src/telemetry/temporal.ts';
 

@@ -3,7 +3,12 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import type { KafkaMessage, ProducerRecord } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { flushTelemetry, shutdownTelemetry, startTelemetry } from '../../src/telemetry/bootstrap.ts';
-import { extractTraceContext, injectTraceHeaders, sendTraced, traceBatch } from '../../src/telemetry/kafka-context.ts';
+import {
+  extractTraceContext,
+  injectTraceHeaders,
+  sendTraced,
+  traceBatch,
+} from '../../src/telemetry/kafka-context.ts';
 import { withSpan } from '../../src/telemetry/spans.ts';
 
 const exporter = new InMemorySpanExporter();
@@ -49,7 +54,9 @@ describe('kafka trace context', () => {
       const headers = injectTraceHeaders({ existing: 'kept' });
       expect(headers.existing).toBe('kept');
       expect(headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-      const asConsumed = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(String(v))]));
+      const asConsumed = Object.fromEntries(
+        Object.entries(headers).map(([k, v]) => [k, Buffer.from(String(v))]),
+      );
       const extracted = trace.getSpanContext(extractTraceContext(asConsumed));
       expect(extracted?.traceId).toBe(trace.getActiveSpan()?.spanContext().traceId);
       expect(extracted?.spanId).toBe(trace.getActiveSpan()?.spanContext().spanId);
@@ -59,7 +66,13 @@ describe('kafka trace context', () => {
   it('when messages are sent, then each gets its own PRODUCER span in a new trace, linked to the caller', async () => {
     const producer = recordingProducer();
     await withSpan('publish', {}, () =>
-      sendTraced(producer, { topic: 'documents', messages: [{ key: 'd1', value: 'one' }, { key: 'd2', value: 'three' }] }),
+      sendTraced(producer, {
+        topic: 'documents',
+        messages: [
+          { key: 'd1', value: 'one' },
+          { key: 'd2', value: 'three' },
+        ],
+      }),
     );
     const spans = await finished();
     const publish = spans.find((s) => s.name === 'publish')!;
@@ -80,7 +93,10 @@ describe('kafka trace context', () => {
 
   it('when a batch is consumed, then one receive span parents a process span per message, each linked to its producer', async () => {
     const producer = recordingProducer();
-    await sendTraced(producer, { topic: 'documents', messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
+    await sendTraced(producer, {
+      topic: 'documents',
+      messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }],
+    });
     const messages = consumed(producer.sent[0]!, 40);
     await resetSpans();
     await traceBatch({ topic: 'documents', partition: 3, messages }, (traced) => {
@@ -128,7 +144,9 @@ describe('kafka trace context', () => {
     const producer = recordingProducer();
     await sendTraced(producer, { topic: 'documents', messages: [{ value: 'a' }, { value: 'b' }] });
     const messages = consumed(producer.sent[0]!);
-    await traceBatch({ topic: 'documents', partition: 0, messages }, (traced) => traced.handOff(messages, () => Promise.resolve()));
+    await traceBatch({ topic: 'documents', partition: 0, messages }, (traced) =>
+      traced.handOff(messages, () => Promise.resolve()),
+    );
     const spans = await finished();
     const handOff = spans.find((s) => s.name === 'hand-off documents')!;
     const receive = spans.find((s) => s.name === 'receive documents')!;
@@ -142,9 +160,16 @@ describe('kafka trace context', () => {
     await sendTraced(producer, { topic: 'documents', messages: [{ value: 'a' }] });
     const messages = consumed(producer.sent[0]!);
     await resetSpans();
-    await expect(traceBatch({ topic: 'documents', partition: 0, messages }, () => Promise.reject(new Error('temporal down')))).rejects.toThrow('temporal down');
+    await expect(
+      traceBatch({ topic: 'documents', partition: 0, messages }, () =>
+        Promise.reject(new Error('temporal down')),
+      ),
+    ).rejects.toThrow('temporal down');
     const spans = await finished();
     expect(spans.map((s) => s.name).sort()).toEqual(['process documents', 'receive documents']);
-    expect(spans.find((s) => s.name === 'receive documents')!.status).toEqual({ code: 2, message: 'temporal down' });
+    expect(spans.find((s) => s.name === 'receive documents')!.status).toEqual({
+      code: 2,
+      message: 'temporal down',
+    });
   });
 });

@@ -2,7 +2,12 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { qdrantRequestDuration } from '../../src/metrics/registry.ts';
-import { flushTelemetry, getTelemetry, shutdownTelemetry, startTelemetry } from '../../src/telemetry/bootstrap.ts';
+import {
+  flushTelemetry,
+  getTelemetry,
+  shutdownTelemetry,
+  startTelemetry,
+} from '../../src/telemetry/bootstrap.ts';
 import { withQdrantSpan } from '../../src/telemetry/qdrant-span.ts';
 import { activeTraceId, withSpan } from '../../src/telemetry/spans.ts';
 import { temporalClientInterceptors, temporalWorkerTelemetry } from '../../src/telemetry/temporal.ts';
@@ -25,7 +30,14 @@ async function finished() {
 
 async function histogramCount(labels: { operation: string; outcome: string }): Promise<number> {
   const metric = await qdrantRequestDuration.get();
-  return metric.values.find((v) => v.metricName?.endsWith('_count') && v.labels.operation === labels.operation && v.labels.outcome === labels.outcome)?.value ?? 0;
+  return (
+    metric.values.find(
+      (v) =>
+        v.metricName?.endsWith('_count') &&
+        v.labels.operation === labels.operation &&
+        v.labels.outcome === labels.outcome,
+    )?.value ?? 0
+  );
 }
 
 describe('withSpan', () => {
@@ -44,7 +56,9 @@ describe('withSpan', () => {
   });
 
   it('when fn throws, then the error is rethrown and recorded as an exception with status ERROR', async () => {
-    await expect(withSpan('tokenize', {}, () => Promise.reject(new TypeError('bad text')))).rejects.toThrow('bad text');
+    await expect(withSpan('tokenize', {}, () => Promise.reject(new TypeError('bad text')))).rejects.toThrow(
+      'bad text',
+    );
     const [span] = await finished();
     expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'bad text' });
     expect(span!.events[0]!.name).toBe('exception');
@@ -66,13 +80,26 @@ describe('withQdrantSpan', () => {
     const [span] = await finished();
     expect(span!.name).toBe('qdrant.upsert');
     expect(span!.kind).toBe(SpanKind.CLIENT);
-    expect(span!.attributes).toMatchObject({ 'db.system.name': 'qdrant', 'db.operation.name': 'upsert', 'db.collection.name': 'docs', 'embedstream.qdrant.points': 8, 'embedstream.qdrant.bytes': 4096 });
+    expect(span!.attributes).toMatchObject({
+      'db.system.name': 'qdrant',
+      'db.operation.name': 'upsert',
+      'db.collection.name': 'docs',
+      'embedstream.qdrant.points': 8,
+      'embedstream.qdrant.bytes': 4096,
+    });
     expect(await histogramCount({ operation: 'upsert', outcome: 'ok' })).toBe(before + 1);
   });
 
   it('when a call fails, then the outcome label is the classified error', async () => {
     const before = await histogramCount({ operation: 'query', outcome: 'timeout' });
-    await expect(withQdrantSpan('query', { topK: 10 }, () => Promise.reject(new Error('slow')), () => 'timeout')).rejects.toThrow('slow');
+    await expect(
+      withQdrantSpan(
+        'query',
+        { topK: 10 },
+        () => Promise.reject(new Error('slow')),
+        () => 'timeout',
+      ),
+    ).rejects.toThrow('slow');
     expect(await histogramCount({ operation: 'query', outcome: 'timeout' })).toBe(before + 1);
     const [span] = await finished();
     expect(span!.status.code).toBe(SpanStatusCode.ERROR);
@@ -84,15 +111,25 @@ describe('temporal wiring when tracing is on', () => {
     expect(getTelemetry()?.enabled).toBe(true);
     expect(temporalClientInterceptors().workflow).toHaveLength(1);
     const worker = temporalWorkerTelemetry();
-    expect(worker.interceptors.workflowModules?.[0]).toMatch(/interceptors-opentelemetry\/lib\/workflow-interceptors\.js$/);
+    expect(worker.interceptors.workflowModules?.[0]).toMatch(
+      /interceptors-opentelemetry\/lib\/workflow-interceptors\.js$/,
+    );
     expect(worker.interceptors.activity).toHaveLength(2);
     expect(Object.keys(worker.sinks)).toEqual(['exporter']);
   });
 
   it('when the workflow sink exports a sandbox span, then it leaves through the same processor with the worker resource', async () => {
     const { sinks } = temporalWorkerTelemetry();
-    const exporterSink = (sinks as { exporter: { export: { fn: (info: unknown, spans: unknown[]) => void } } }).exporter;
-    const ctx = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }).spanContext();
+    const exporterSink = (
+      sinks as { exporter: { export: { fn: (info: unknown, spans: unknown[]) => void } } }
+    ).exporter;
+    const ctx = trace
+      .wrapSpanContext({
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: 'b7ad6b7169203331',
+        traceFlags: 1,
+      })
+      .spanContext();
     exporterSink.export.fn({ workflowId: 'w' }, [
       {
         name: 'RunWorkflow:ingest',

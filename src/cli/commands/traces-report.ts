@@ -26,7 +26,8 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 /** "10m" → 600000. Throws UsageError with the accepted forms. */
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--since "${text}" is not a duration: use a number and s, m, h or d, e.g. 10m.`);
+  if (!m)
+    throw new UsageError(`--since "${text}" is not a duration: use a number and s, m, h or d, e.g. 10m.`);
   return Number(m[1]) * UNIT_MS[m[2]!]!;
 }
 
@@ -64,12 +65,16 @@ export const tracesReportCommand: Command = {
     const limit = positiveInt('--limit', values.limit, 500);
     const slowest = positiveInt('--slowest', values.slowest, 5);
     const out = values.out;
-    if (out && !/\.(md|html|json)$/.test(out)) throw new UsageError(`--out "${out}" must end in .md, .html or .json.`);
+    if (out && !/\.(md|html|json)$/.test(out))
+      throw new UsageError(`--out "${out}" must end in .md, .html or .json.`);
 
     const cfg = loadConfig();
     const endMs = Date.now();
     const startMs = endMs - sinceMs;
-    const services = (values.service ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    const services = (values.service ?? [])
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
     let traces;
     try {
       traces = await new JaegerClient(cfg.jaegerQueryUrl).traces({ services, startMs, endMs, limit });

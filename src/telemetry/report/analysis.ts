@@ -159,7 +159,11 @@ export function analyzeTraces(traces: readonly ReportTrace[], options: AnalysisO
       const selfUs = self.get(s.spanId) ?? 0;
       if (journey) selfTotal += selfUs;
       let acc = stages.get(s.name);
-      if (!acc) stages.set(s.name, (acc = { durations: [], selfUs: 0, errors: 0, services: new Set(), inJourney: false }));
+      if (!acc)
+        stages.set(
+          s.name,
+          (acc = { durations: [], selfUs: 0, errors: 0, services: new Set(), inJourney: false }),
+        );
       acc.durations.push(s.durationUs);
       acc.selfUs += selfUs;
       acc.inJourney ||= journey;

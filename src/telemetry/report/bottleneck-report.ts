@@ -1,5 +1,10 @@
 import { analyzeTraces, type TraceAnalysis } from './analysis.ts';
-import { embeddingFigures, qdrantFigures, type EmbeddingFigures, type QdrantFigures } from './cost-figures.ts';
+import {
+  embeddingFigures,
+  qdrantFigures,
+  type EmbeddingFigures,
+  type QdrantFigures,
+} from './cost-figures.ts';
 import { recommend, type Recommendation } from './recommendations.ts';
 import type { ReportTrace } from './trace-model.ts';
 
@@ -21,14 +26,23 @@ export interface ReportWindow {
 }
 
 /** Pure: figures and recommendations from the traces read. */
-export function buildReport(traces: readonly ReportTrace[], window: ReportWindow, slowest = 5, now = new Date()): BottleneckReport {
+export function buildReport(
+  traces: readonly ReportTrace[],
+  window: ReportWindow,
+  slowest = 5,
+  now = new Date(),
+): BottleneckReport {
   const analysis = analyzeTraces(traces, { slowest });
   const embedding = embeddingFigures(traces);
   const qdrant = qdrantFigures(traces);
   const services = [...new Set(traces.flatMap((t) => t.spans.map((s) => s.service)))].sort();
   return {
     generatedAt: now.toISOString(),
-    window: { since: window.since, start: new Date(window.startMs).toISOString(), end: new Date(window.endMs).toISOString() },
+    window: {
+      since: window.since,
+      start: new Date(window.startMs).toISOString(),
+      end: new Date(window.endMs).toISOString(),
+    },
     services,
     analysis,
     embedding: embedding ?? null,

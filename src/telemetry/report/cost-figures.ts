@@ -20,10 +20,11 @@ export interface EmbeddingFigures {
   /** 1 − real/padded over all batches: the share of computed tokens that were padding. */
   paddingRatio: number;
   meanTextsPerBatch: number;
-  meanQueuedMs: number;
-  meanRunMs: number;
-  /** Largest token budget a batch was cut with. */
-  maxBudgetTokens: number;
+  /** null when the spans carry no such attribute. */
+  meanQueuedMs: number | null;
+  meanRunMs: number | null;
+  /** Largest token budget a batch was cut with; null when not recorded. */
+  maxBudgetTokens: number | null;
 }
 
 /** Figures of one Qdrant operation (`qdrant.<op>` spans). */
@@ -45,12 +46,14 @@ function spansNamed(traces: readonly ReportTrace[], test: (name: string) => bool
 }
 
 const mean = (xs: number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+const meanOrNull = (xs: number[]): number | null => (xs.length === 0 ? null : mean(xs));
 
 export function embeddingFigures(traces: readonly ReportTrace[]): EmbeddingFigures | undefined {
   const spans = spansNamed(traces, (n) => n === SPAN.embedBatch);
   if (spans.length === 0) return undefined;
   const sum = (key: string): number => spans.reduce((a, s) => a + (num(s, key) ?? 0), 0);
-  const values = (key: string): number[] => spans.map((s) => num(s, key)).filter((v): v is number => v !== undefined);
+  const values = (key: string): number[] =>
+    spans.map((s) => num(s, key)).filter((v): v is number => v !== undefined);
   const realTokens = sum(ATTR_EMBED_REAL_TOKENS);
   const paddedTokens = sum(ATTR_EMBED_PADDED_TOKENS);
   const texts = sum(ATTR_EMBED_TEXTS);
@@ -61,9 +64,12 @@ export function embeddingFigures(traces: readonly ReportTrace[]): EmbeddingFigur
     paddedTokens,
     paddingRatio: paddedTokens > 0 ? 1 - realTokens / paddedTokens : 0,
     meanTextsPerBatch: texts / spans.length,
-    meanQueuedMs: mean(values(ATTR_EMBED_QUEUED_MS)),
-    meanRunMs: mean(values(ATTR_EMBED_RUN_MS)),
-    maxBudgetTokens: values(ATTR_EMBED_TOKEN_BUDGET).reduce((a, b) => Math.max(a, b), 0),
+    meanQueuedMs: meanOrNull(values(ATTR_EMBED_QUEUED_MS)),
+    meanRunMs: meanOrNull(values(ATTR_EMBED_RUN_MS)),
+    maxBudgetTokens: values(ATTR_EMBED_TOKEN_BUDGET).reduce<number | null>(
+      (a, b) => Math.max(a ?? b, b),
+      null,
+    ),
   };
 }
 
@@ -79,7 +85,13 @@ export function qdrantFigures(traces: readonly ReportTrace[]): QdrantFigures[] {
     .map(([operation, spans]) => {
       const ms = spans.map((s) => s.durationUs / 1000).sort((a, b) => a - b);
       const points = spans.map((s) => num(s, ATTR_QDRANT_POINTS)).filter((v): v is number => v !== undefined);
-      return { operation, calls: spans.length, meanPoints: mean(points), p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99) };
+      return {
+        operation,
+        calls: spans.length,
+        meanPoints: mean(points),
+        p50Ms: percentile(ms, 50),
+        p99Ms: percentile(ms, 99),
+      };
     })
     .sort((a, b) => a.operation.localeCompare(b.operation));
 }

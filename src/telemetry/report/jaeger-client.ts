@@ -106,7 +106,10 @@ export class JaegerClient {
   }
 
   async traces(query: TraceQuery): Promise<ReportTrace[]> {
-    const services = query.services.length > 0 ? query.services : (await this.services()).filter((s) => s.startsWith('embedstream-'));
+    const services =
+      query.services.length > 0
+        ? query.services
+        : (await this.services()).filter((s) => s.startsWith('embedstream-'));
     const spans: ReportSpan[] = [];
     for (const service of services) {
       const params = new URLSearchParams({

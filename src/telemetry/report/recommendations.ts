@@ -49,7 +49,8 @@ export function recommend(
   // Embedding inside the journeys (the wait) when traced there; else the batches' own run time,
   // measured against the journeys' time. Never both: the wait contains the run.
   const inJourney = analysis.stages.filter((s) => isEmbeddingStage(s.name) && !s.shared);
-  const embeddingStages = inJourney.length > 0 ? inJourney : analysis.stages.filter((s) => isEmbeddingStage(s.name));
+  const embeddingStages =
+    inJourney.length > 0 ? inJourney : analysis.stages.filter((s) => isEmbeddingStage(s.name));
   const embeddingShare = embeddingStages.reduce((a, s) => a + s.selfShare, 0);
   if (embeddingShare >= THRESHOLDS.embeddingShare) {
     out.push({
@@ -61,14 +62,16 @@ export function recommend(
   if (embedding && embedding.paddedTokens > 0 && embedding.paddingRatio >= THRESHOLDS.paddingRatio) {
     out.push({
       rule: 'padding-high',
-      text: `${pct(embedding.paddingRatio)} of the tokens the model computed were padding (${embedding.realTokens} real of ${embedding.paddedTokens}): lower EMBED_TOKEN_BUDGET_MAX (batches were cut at up to ${embedding.maxBudgetTokens} tokens) so each batch holds texts of closer lengths.`,
+      text: `${pct(embedding.paddingRatio)} of the tokens the model computed were padding (${embedding.realTokens} real of ${embedding.paddedTokens}): lower EMBED_TOKEN_BUDGET_MAX${embedding.maxBudgetTokens === null ? '' : ` (batches were cut at up to ${embedding.maxBudgetTokens} tokens)`} so each batch holds texts of closer lengths.`,
     });
   }
 
-  if (embedding && embedding.meanQueuedMs > embedding.meanRunMs && embedding.meanQueuedMs >= THRESHOLDS.queueFloorMs) {
+  const queued = embedding?.meanQueuedMs ?? null;
+  const run = embedding?.meanRunMs ?? null;
+  if (queued !== null && run !== null && queued > run && queued >= THRESHOLDS.queueFloorMs) {
     out.push({
       rule: 'embedding-queue',
-      text: `Embedding batches waited ${embedding.meanQueuedMs.toFixed(0)} ms in the queue on average for ${embedding.meanRunMs.toFixed(0)} ms of inference: the engine is saturated; add worker processes or lower the ingest rate.`,
+      text: `Embedding batches waited ${queued.toFixed(0)} ms in the queue on average for ${run.toFixed(0)} ms of inference: the engine is saturated; add worker processes or lower the ingest rate.`,
     });
   }
 

@@ -1,5 +1,13 @@
 import type { BottleneckReport } from './bottleneck-report.ts';
-import { costTable, markdownTable, slowestTable, stageTable, summaryLine, textTable, type Table } from './report-tables.ts';
+import {
+  costTable,
+  markdownTable,
+  slowestTable,
+  stageTable,
+  summaryLine,
+  textTable,
+  type Table,
+} from './report-tables.ts';
 import { stageChartSvg } from './svg-chart.ts';
 
 const INTRO =
@@ -57,9 +65,14 @@ function escapeHtml(s: string): string {
 }
 
 function htmlTable(t: Table): string {
-  const head = t.headers.map((h, i) => `<th${t.numeric[i] ? ' class="n"' : ''}>${escapeHtml(h)}</th>`).join('');
+  const head = t.headers
+    .map((h, i) => `<th${t.numeric[i] ? ' class="n"' : ''}>${escapeHtml(h)}</th>`)
+    .join('');
   const body = t.rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${t.numeric[i] ? ' class="n"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td${t.numeric[i] ? ' class="n"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

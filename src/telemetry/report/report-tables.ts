@@ -10,7 +10,18 @@ export interface Table {
 
 export function stageTable(report: BottleneckReport): Table {
   return {
-    headers: ['Stage', 'Service', 'Count', 'p50 ms', 'p95 ms', 'p99 ms', 'Wall share', 'Self ms', 'Self share', 'Errors'],
+    headers: [
+      'Stage',
+      'Service',
+      'Count',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'Wall share',
+      'Self ms',
+      'Self share',
+      'Errors',
+    ],
     numeric: [false, false, true, true, true, true, true, true, true, true],
     rows: report.analysis.stages.map((s) => [
       s.name,
@@ -50,11 +61,20 @@ export function costTable(report: BottleneckReport): Table | undefined {
       ['Embedding batches', `${e.batches} (${e.meanTextsPerBatch.toFixed(1)} texts each)`],
       ['Tokens real / padded', `${e.realTokens} / ${e.paddedTokens}`],
       ['Padding ratio', formatShare(e.paddingRatio)],
-      ['Mean queue wait / inference', `${e.meanQueuedMs.toFixed(1)} ms / ${e.meanRunMs.toFixed(1)} ms`],
     );
+    if (e.meanQueuedMs !== null && e.meanRunMs !== null) {
+      rows.push([
+        'Mean queue wait / inference',
+        `${e.meanQueuedMs.toFixed(1)} ms / ${e.meanRunMs.toFixed(1)} ms`,
+      ]);
+    }
+    if (e.maxBudgetTokens !== null) rows.push(['Largest token budget', `${e.maxBudgetTokens} tokens`]);
   }
   for (const q of report.qdrant) {
-    rows.push([`Qdrant ${q.operation}`, `${q.calls} calls, ${q.meanPoints.toFixed(1)} points each, p50 ${q.p50Ms.toFixed(1)} ms, p99 ${q.p99Ms.toFixed(1)} ms`]);
+    rows.push([
+      `Qdrant ${q.operation}`,
+      `${q.calls} calls, ${q.meanPoints.toFixed(1)} points each, p50 ${q.p50Ms.toFixed(1)} ms, p99 ${q.p99Ms.toFixed(1)} ms`,
+    ]);
   }
   return rows.length > 0 ? { headers: ['Figure', 'Value'], numeric: [false, false], rows } : undefined;
 }
@@ -68,7 +88,10 @@ export function summaryLine(report: BottleneckReport): string {
 export function textTable(t: Table): string {
   const widths = t.headers.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (t.numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (t.numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(t.headers), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)].join('\n');
 }
 

@@ -2,7 +2,10 @@ import type { StageStats } from './analysis.ts';
 import { formatMs, formatShare } from './bottleneck-report.ts';
 
 function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 // Colour-blind-safe pair: self time (dark) against the rest of the span (light).
@@ -10,20 +13,25 @@ const SELF = '#1f5f8b';
 const CHILDREN = '#a9c8de';
 const WHISKER = '#c0392b';
 
+/** Tick label of a latency axis decade: 0.1 ms, 1 ms, 10 ms, 100 ms, 1 s, 10 s. */
+function tickLabel(us: number): string {
+  return us >= 1_000_000 ? `${us / 1_000_000} s` : `${us / 1000} ms`;
+}
+
 /**
- * A horizontal bar per stage, largest self time first: the dark part is the stage's share of all
- * self time (where the time really goes), the right column its p50 and p95–p99 latency on a log
- * scale. Self-contained SVG, no scripts or fonts to fetch.
+ * A horizontal bar per stage, largest self time first: the dark part is the stage's share of the
+ * journeys' self time (where the time really goes); on the right its latency on a log scale: p50
+ * (dot), p95 (red tick) and p99 (end of the line). Self-contained SVG: no scripts, no fonts fetched.
  */
 export function stageChartSvg(stages: readonly StageStats[], maxStages = 14): string {
   const rows = stages.slice(0, maxStages);
   const labelW = 260;
   const barW = 360;
-  const gap = 30;
+  const gap = 40;
   const latW = 300;
   const rowH = 26;
   const top = 48;
-  const width = labelW + barW + gap + latW + 20;
+  const width = labelW + barW + gap + latW + 40;
   const height = top + rows.length * rowH + 40;
   const maxShare = Math.max(0.01, ...rows.map((s) => s.selfShare));
 
@@ -31,38 +39,44 @@ export function stageChartSvg(stages: readonly StageStats[], maxStages = 14): st
   // Whole decades, so the ticks land on 1, 10, 100 ms.
   const lo = Math.floor(Math.log10(Math.max(1, Math.min(...lats, 1000))));
   const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(10, ...lats))));
-  const latX = (us: number): number => labelW + barW + gap + ((Math.log10(Math.max(us, 1)) - lo) / (hi - lo)) * latW;
+  const latLeft = labelW + barW + gap;
+  const latX = (us: number): number => latLeft + ((Math.log10(Math.max(us, 1)) - lo) / (hi - lo)) * latW;
 
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, 'Segoe UI', 'DejaVu Sans', sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${labelW}" y="20" font-weight="600">Share of traced time (self time)</text>`,
-    `<text x="${labelW + barW + gap}" y="20" font-weight="600">Latency: p50 ● and p95–p99 (log scale)</text>`,
+    `<text x="${latLeft}" y="20" font-weight="600">Latency (log scale): ● p50  <tspan fill="${WHISKER}">|</tspan> p95  ─ to p99</text>`,
   ];
-  // Decade ticks of the latency axis, drawn first so the marks sit on top.
+  // Decade grid of the latency axis, drawn first so the marks sit on top.
   const axisY = top + rows.length * rowH + 8;
-  for (let d = Math.floor(lo); d <= Math.ceil(hi); d++) {
-    const x = latX(10 ** d);
-    if (x < labelW + barW + gap - 1 || x > width) continue;
+  for (let d = lo; d <= hi; d++) {
+    const x = latX(10 ** d).toFixed(1);
     parts.push(
-      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${top}" y2="${axisY}" stroke="#ddd"/>`,
-      `<text x="${x.toFixed(1)}" y="${axisY + 14}" text-anchor="middle" fill="#555">${formatMs(10 ** d)} ms</text>`,
+      `<line x1="${x}" x2="${x}" y1="${top}" y2="${axisY}" stroke="#ddd"/>`,
+      `<text x="${x}" y="${axisY + 14}" text-anchor="middle" fill="#555">${tickLabel(10 ** d)}</text>`,
     );
   }
   rows.forEach((s, i) => {
     const y = top + i * rowH;
+    const mid = y + 12;
     const selfLen = (s.selfShare / maxShare) * barW;
-    const name = s.name.length > 38 ? `${s.name.slice(0, 37)}…` : s.name;
+    const shown = s.shared ? `${s.name} (own traces)` : s.name;
+    const name = shown.length > 38 ? `${shown.slice(0, 37)}…` : shown;
     parts.push(
-      `<text x="${labelW - 8}" y="${y + 14}" text-anchor="end">${escapeXml(name)}</text>`,
+      `<text x="${labelW - 8}" y="${y + 16}" text-anchor="end">${escapeXml(name)}</text>`,
       `<rect x="${labelW}" y="${y + 3}" width="${barW}" height="${rowH - 8}" fill="${CHILDREN}" opacity="0.25"/>`,
       `<rect x="${labelW}" y="${y + 3}" width="${selfLen.toFixed(1)}" height="${rowH - 8}" fill="${SELF}"><title>${escapeXml(s.name)}: ${formatShare(s.selfShare)} of self time, ${s.count} spans</title></rect>`,
-      `<text x="${labelW + Math.min(selfLen + 4, barW - 40)}" y="${y + 14}" fill="${selfLen > barW - 44 ? '#fff' : '#222'}">${formatShare(s.selfShare)}</text>`,
+      `<text x="${labelW + Math.min(selfLen + 4, barW - 48)}" y="${y + 16}" fill="${selfLen > barW - 52 ? '#fff' : '#222'}">${formatShare(s.selfShare)}</text>`,
     );
     if (s.p99Us > 0) {
+      const [x50, x95, x99] = [latX(s.p50Us), latX(s.p95Us), latX(s.p99Us)].map((x) => x.toFixed(1));
       parts.push(
-        `<line x1="${latX(s.p95Us).toFixed(1)}" x2="${latX(s.p99Us).toFixed(1)}" y1="${y + 12}" y2="${y + 12}" stroke="${WHISKER}" stroke-width="3"/>`,
-        `<circle cx="${latX(s.p50Us).toFixed(1)}" cy="${y + 12}" r="4" fill="${SELF}"><title>p50 ${formatMs(s.p50Us)} ms, p95 ${formatMs(s.p95Us)} ms, p99 ${formatMs(s.p99Us)} ms</title></circle>`,
+        `<g><title>p50 ${formatMs(s.p50Us)} ms, p95 ${formatMs(s.p95Us)} ms, p99 ${formatMs(s.p99Us)} ms</title>`,
+        `<line x1="${x50}" x2="${x99}" y1="${mid}" y2="${mid}" stroke="#555" stroke-width="1.5"/>`,
+        `<line x1="${x99}" x2="${x99}" y1="${mid - 4}" y2="${mid + 4}" stroke="#555" stroke-width="1.5"/>`,
+        `<line x1="${x95}" x2="${x95}" y1="${mid - 7}" y2="${mid + 7}" stroke="${WHISKER}" stroke-width="3"/>`,
+        `<circle cx="${x50}" cy="${mid}" r="4.5" fill="${SELF}"/></g>`,
       );
     }
   });

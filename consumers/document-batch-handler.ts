@@ -1,0 +1,146 @@
+import type { EachBatchPayload } from 'kafkajs';
+import type { DeadLetterPublisher } from '../src/kafka/dead-letter.ts';
+import type { Logger } from '../src/kafka/logger.ts';
+import { consumerLag, messagesConsumed } from '../src/metrics/registry.ts';
+import { traceBatch, type TracedBatch } from '../src/telemetry/kafka-context.ts';
+import { INGEST_WORKFLOW, ingestWorkflowId, type IngestBatchInput, type KafkaSource } from '../workflows/contracts.ts';
+import type { PausePartition } from './ingest-backpressure.ts';
+import { planSubBatches, type SubBatch, type SubBatchLimits } from './sub-batch-plan.ts';
+import { sleep, startUntilAcknowledged, type WorkflowStarter } from './workflow-start.ts';
+
+/** The parts of kafkajs' `eachBatch` payload the handler uses (tests pass fakes). */
+export type BatchPayload = Pick<
+  EachBatchPayload,
+  'resolveOffset' | 'heartbeat' | 'commitOffsetsIfNecessary' | 'isRunning' | 'isStale' | 'pause'
+> & {
+  batch: Pick<EachBatchPayload['batch'], 'topic' | 'partition' | 'highWatermark' | 'messages' | 'lastOffset'>;
+};
+
+export interface DocumentBatchDeps {
+  starter: WorkflowStarter;
+  deadLetters: Pick<DeadLetterPublisher, 'deadLetterMessage'>;
+  /** Backpressure: false means the partition was paused (through `pause`); hand the rest back. */
+  admit(pause: PausePartition): Promise<boolean>;
+  /** Told of every workflow Temporal started, for the backlog estimate. */
+  noteStarted?(workflowId: string): void;
+  limits: SubBatchLimits;
+  taskQueue: string;
+  groupId: string;
+  logger: Logger;
+  /** Aborted when the consumer stops: waits end at once. */
+  signal: AbortSignal;
+  /** Called after each sub-batch and each batch, for the liveness check. */
+  beat?(): void;
+  now?: () => number;
+}
+
+// A held tail is looked at again this often while it waits for company or for its window to close:
+// short enough that a trickle of documents is not delayed much, long enough not to spin on fetches.
+const TAIL_RECHECK_MS = 100;
+
+// The tail rule compares this process's clock with the broker's timestamps; a margin for the skew
+// between two NTP-synchronised hosts keeps a late message from slipping into a released window.
+const CLOCK_SKEW_MARGIN_MS = 50;
+
+/**
+ * The document consumer's `eachBatch`: validate, dead-letter the invalid, cut the rest into
+ * sub-batches, start one ingest workflow per sub-batch, and only once Temporal acknowledged it
+ * resolve the sub-batch's last offset, heartbeat and commit. Whatever is left when the consumer
+ * stops, loses the partition or is paused stays unresolved and is fetched again.
+ */
+export class DocumentBatchHandler {
+  readonly #deps: DocumentBatchDeps;
+  readonly #now: () => number;
+  /** When each partition's last batch was handed back: its next fetch was sent after that. */
+  readonly #returnedAt = new Map<string, number>();
+  #joinedAt: number | undefined;
+
+  constructor(deps: DocumentBatchDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => Date.now());
+  }
+
+  /** The consumer (re)joined its group: every fetch from now on is sent after this moment. */
+  noteGroupJoined(at = this.#now()): void {
+    this.#joinedAt = at;
+  }
+
+  readonly handle = async (payload: BatchPayload): Promise<void> => {
+    const { batch } = payload;
+    const key = `${batch.topic}:${batch.partition}`;
+    try {
+      await traceBatch(batch, (traced) => this.#process(payload, traced, key), { groupId: this.#deps.groupId });
+    } finally {
+      this.#returnedAt.set(key, this.#now());
+      this.#deps.beat?.();
+    }
+  };
+
+  async #process(payload: BatchPayload, traced: TracedBatch, key: string): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const atHighWatermark = BigInt(batch.lastOffset()) + 1n >= BigInt(batch.highWatermark);
+    const marks = [this.#returnedAt.get(key), this.#joinedAt].filter((t) => t !== undefined);
+    const notBefore = marks.length > 0 ? Math.max(...marks) : undefined;
+    const plan = planSubBatches(batch.messages, this.#deps.limits, {
+      atHighWatermark,
+      fetchedNotBefore: notBefore === undefined ? undefined : notBefore - CLOCK_SKEW_MARGIN_MS,
+    });
+    const live = () => payload.isRunning() && !payload.isStale();
+
+    for (const sub of plan.subBatches) {
+      if (!live()) return;
+      if (sub.documents.length > 0 && !(await this.#deps.admit(() => payload.pause()))) return;
+      for (const letter of sub.deadLetters) {
+        traced.fail(letter.message, letter.error);
+        await this.#deps.deadLetters.deadLetterMessage(
+          letter.message,
+          { topic: batch.topic, partition: batch.partition },
+          { type: letter.error.type, message: letter.error.message },
+          traced.processContext(letter.message),
+        );
+      }
+      if (sub.documents.length > 0 && !(await this.#handOff(payload, traced, sub))) return;
+      payload.resolveOffset(sub.toOffset);
+      await payload.heartbeat();
+      await payload.commitOffsetsIfNecessary();
+      consumerLag.set(
+        { topic: batch.topic, partition: String(batch.partition) },
+        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(sub.toOffset) - 1n)),
+      );
+      this.#deps.beat?.();
+    }
+
+    // Nothing more in the log and the tail's window still open: wait a little before handing the
+    // batch back, so the re-fetch finds company for the tail instead of spinning on the same bytes.
+    if (plan.held?.reason === 'young' && live()) {
+      const wait = Math.min(TAIL_RECHECK_MS, plan.held.releaseAt + CLOCK_SKEW_MARGIN_MS + 1 - this.#now());
+      await sleep(wait, this.#deps.signal);
+    }
+  }
+
+  /** Starts the sub-batch's workflow; false when the consumer stopped before Temporal acknowledged it. */
+  async #handOff(payload: BatchPayload, traced: TracedBatch, sub: SubBatch): Promise<boolean> {
+    const { batch } = payload;
+    const source: KafkaSource = { topic: batch.topic, partition: batch.partition, fromOffset: sub.fromOffset, toOffset: sub.toOffset };
+    const input: IngestBatchInput = { documents: sub.documents, source };
+    const workflowId = ingestWorkflowId(source);
+    const outcome = await traced.handOff(sub.messages, () =>
+      startUntilAcknowledged(
+        this.#deps.starter,
+        { workflowType: INGEST_WORKFLOW, workflowId, taskQueue: this.#deps.taskQueue, args: [input] },
+        {
+          shouldContinue: () => payload.isRunning() && !payload.isStale(),
+          heartbeat: () => payload.heartbeat(),
+          signal: this.#deps.signal,
+          logger: this.#deps.logger,
+        },
+      ),
+    );
+    if (outcome === 'abandoned') return false;
+    if (outcome === 'started') this.#deps.noteStarted?.(workflowId);
+    else this.#deps.logger.info(`${workflowId} was already started: a redelivered sub-batch, nothing to do`);
+    messagesConsumed.inc({ topic: batch.topic }, sub.messages.length);
+    return true;
+  }
+}

@@ -1,0 +1,99 @@
+import type { Client } from '@temporalio/client';
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../src/config/index.ts';
+import { createKafka } from '../src/kafka/client.ts';
+import { DeadLetterPublisher } from '../src/kafka/dead-letter.ts';
+import { consoleLogger, type Logger } from '../src/kafka/logger.ts';
+import { MessageProducer } from '../src/kafka/producer.ts';
+import { ensureTopics } from '../src/kafka/topics.ts';
+import type { HealthRegistry, RunningConsumer } from './consumer-runner.ts';
+import { startDocumentConsumer } from './document-consumer.ts';
+import { ingestBacklogFor } from './ingest-backlog.ts';
+import { startQueryConsumer } from './query-consumer.ts';
+import { temporalStarter, type WorkflowStarter } from './workflow-start.ts';
+
+export type ConsumerRole = 'documents' | 'queries';
+
+export interface ConsumerDeps {
+  /** Starts the workflows and counts the ingest backlog; its owner closes it after `stop()`. */
+  temporal: Client;
+  /** /readyz checks (`kafka-documents`, `kafka-queries`) and /healthz loops register here. */
+  health?: HealthRegistry;
+  /** Which consumers to run; both by default. */
+  roles?: readonly ConsumerRole[];
+  /** Replaces the Temporal starts (tests). */
+  starter?: WorkflowStarter;
+  kafka?: Kafka;
+  logger?: Logger;
+}
+
+export interface RunningConsumers {
+  /** Rejects when a consumer crashed for good; resolves once all are stopped. */
+  readonly done: Promise<void>;
+  /** Stops every consumer (each within CONSUMER_STOP_TIMEOUT_MS unless told otherwise), then the producer. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Creates the topics if needed and starts the document consumer (documents → ingest workflows) and
+ * the query consumer (queries → search workflows), sharing one producer for dead letters and error
+ * answers. Used by `embedstream run --role consumer|all`.
+ */
+export async function startConsumers(config: Config, deps: ConsumerDeps): Promise<RunningConsumers> {
+  const logger = deps.logger ?? consoleLogger('consumers', config.logLevel);
+  const kafka = deps.kafka ?? createKafka(config, { clientIdSuffix: '-consumer' });
+  const roles = deps.roles ?? ['documents', 'queries'];
+  const starter = deps.starter ?? temporalStarter(deps.temporal);
+
+  await ensureTopics(config, kafka);
+  const producer = new MessageProducer(kafka);
+  await producer.connect();
+
+  const running: RunningConsumer[] = [];
+  const stopAll = async (timeoutMs: number) => {
+    await Promise.all(running.map((c) => c.stop(timeoutMs)));
+    // Last: a batch finishing during the stop may still dead-letter or answer.
+    await producer.disconnect();
+  };
+  try {
+    if (roles.includes('documents')) {
+      running.push(
+        await startDocumentConsumer(config, {
+          kafka,
+          starter,
+          deadLetters: new DeadLetterPublisher(producer, config.topicDocumentsDlq),
+          backlog: ingestBacklogFor(deps.temporal, config.taskQueueIngest, logger),
+          health: deps.health,
+          logger,
+        }),
+      );
+    }
+    if (roles.includes('queries')) {
+      running.push(
+        await startQueryConsumer(config, {
+          kafka,
+          starter,
+          producer,
+          deadLetters: new DeadLetterPublisher(producer, config.topicQueriesDlq),
+          health: deps.health,
+          logger,
+        }),
+      );
+    }
+  } catch (err) {
+    await stopAll(config.consumerStopTimeoutMs);
+    throw err;
+  }
+
+  const done = Promise.all(running.map((c) => c.done)).then(() => undefined);
+  // Seen by whoever awaits `done`; never an unhandled rejection when no one does.
+  done.catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  return {
+    done,
+    stop(timeoutMs = config.consumerStopTimeoutMs) {
+      stopping ??= stopAll(timeoutMs);
+      return stopping;
+    },
+  };
+}
