@@ -1,5 +1,6 @@
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import type { Config } from '../config/index.ts';
+import { connectAdmin } from './errors.ts';
 
 /** A topic this service reads or writes, and why it is configured as it is. */
 export interface TopicSpec {
@@ -69,9 +70,9 @@ export async function describeTopics(admin: Admin, topics?: string[]): Promise<T
  * every start-up and every test may call it. Partitions of an existing topic are never changed,
  * since that would move keys to other partitions and break per-document ordering.
  */
-export async function ensureTopics(config: TopicConfig, kafka: Kafka): Promise<EnsureTopicsResult> {
+export async function ensureTopics(config: TopicConfig & Pick<Config, 'kafkaBrokers'>, kafka: Kafka): Promise<EnsureTopicsResult> {
   const admin = kafka.admin();
-  await admin.connect();
+  await connectAdmin(admin, config.kafkaBrokers);
   try {
     const specs = topicSpecs(config);
     const present = new Set(await admin.listTopics());

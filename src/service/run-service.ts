@@ -76,7 +76,7 @@ export async function runService(config: Config, role: Role): Promise<RunningSer
     });
   }
   if (runsConsumers) {
-    consumers = await startConsumers(config, { kafka, temporal, producer, health });
+    consumers = await startConsumers(config, { kafka, temporal, health });
   }
   const port = await health.start();
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../../activities/index.ts';
 import { EmptyTextError, type EmbedOutcome } from '../../../src/embedding/index.ts';
 import type { ChunkPoint, StaleSelector } from '../../../src/qdrant/index.ts';
-import type { DocumentInput } from '../../../workflows/contracts.ts';
+import type { DocumentInput, IngestBatchResult } from '../../../workflows/contracts.ts';
 
 interface StoreCalls {
   ensured: string[];
@@ -87,8 +87,8 @@ describe('the ingest activity', () => {
 
   it('when a document is deleted, then all its chunks up to its version are removed', async () => {
     const { deps, calls } = fakes();
-    const result = await new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
-      { id: 'a', op: 'delete', version: 9 },
+    const result: IngestBatchResult = await new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
+      { id: 'a', op: 'delete', version: 9 } satisfies DocumentInput,
     ]);
     expect(result.deleted).toBe(1);
     expect(calls.deletes[0]).toEqual([{ id: 'a', version: 9, inclusive: true }]);
@@ -97,7 +97,7 @@ describe('the ingest activity', () => {
 
   it('when a document has no text or a text the model rejects, then only it fails, with a reason', async () => {
     const { deps, calls } = fakes({ failText: 'poison' });
-    const result = await new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
+    const result: IngestBatchResult = await new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
       doc('ok', 'fine text'),
       doc('blank', '   '),
       doc('bad', 'poison pill'),
