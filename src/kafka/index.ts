@@ -6,3 +6,4 @@ export * from './topics.ts';
 export * from './errors.ts';
 export * from './logger.ts';
 export { filterKafkajsTimeoutWarnings } from './timeout-warning-filter.ts';
+export * from './publish-documents.ts';
