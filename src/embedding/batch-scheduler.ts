@@ -187,7 +187,7 @@ export class BatchScheduler {
     this.counters.texts += items.length;
     this.counters.realTokens += real;
     this.counters.paddedTokens += padded;
-    this.#o.controller.observe({ budget, realTokens: real, paddedTokens: padded, runMs, full });
+    this.#o.controller.observe({ budget, realTokens: real, paddedTokens: padded, seq: padded / items.length, runMs, full });
     this.#report({ items, real, padded, budget, queuedMs, runMs, ok: true });
   }
 

@@ -4,6 +4,8 @@ export interface BatchSample {
   budget: number;
   realTokens: number;
   paddedTokens: number;
+  /** Width of the batch: its longest text, in tokens. */
+  seq: number;
   runMs: number;
   /**
    * Whether the budget, not a short queue, limited the batch. Only full batches say anything about
@@ -40,33 +42,42 @@ export interface AdaptiveBudgetOptions {
   initial?: number;
   /** Longest a single batch may run; above it the budget is cut at once. */
   maxBatchMs: number;
-  /** Ratio between the two probe budgets and the setpoint (e.g. 1.25: probe at ×1.25 and ÷1.25). */
+  /** Ratio between the probe budgets and the setpoint (1.25: probe at ×1.25 and ÷1.25). */
   probeRatio?: number;
-  /** Smallest throughput difference (log ratio) treated as real rather than noise. */
-  deadband?: number;
+  /** Smallest throughput gain between the probes (log ratio) worth a move. */
+  minGain?: number;
 }
+
+/**
+ * Evidence is weighed after 8, 16 and 24 full batches, then dropped to start afresh (the best budget
+ * may drift with the load). Few looks at a high bar keep false moves on pure noise rare.
+ */
+const LOOK_EVERY = 8;
+const MAX_SAMPLES = 24;
+const Z = 2.5;
+/** Probe order: above, below, below, above; balanced in time over every four batches. */
+const ARMS = [1, -1, -1, 1] as const;
 
 /**
  * Hill-climbing on real tokens per second, with a latency cap.
  *
- * Throughput depends on sequence length as much as on the budget, and batches arrive longest first,
- * so comparing one batch with the next mixes the two. The controller therefore probes in ABBA order
- * (above, below, below, above the setpoint): over one cycle a linear drift in length cancels, and
- * what remains is the effect of the budget. Each cycle moves the setpoint one probe step towards the
- * faster side, or leaves it if the difference is within the noise deadband. A batch slower than
- * `maxBatchMs` cuts the setpoint in proportion at once (multiplicative decrease), because long
- * batches delay queries sharing the session and hold memory.
+ * The budget is probed alternately a step above and a step below the setpoint. Throughput depends on
+ * sequence length as much as on the budget, and a round is worked off longest first, so the two probes
+ * are never compared raw: each sample's log rate is regressed on its batch width (log seq) and on the
+ * probe side, and only the probe coefficient counts. The setpoint moves a step towards the faster side
+ * when that gain is both larger than `minGain` and 2.5 times its standard error; noise alone never moves it.
+ * A batch slower than `maxBatchMs` cuts the setpoint at once (multiplicative decrease), since long
+ * batches hold memory and delay queries that share the session.
  */
 export class AdaptiveBudget implements BudgetController {
   readonly #min: number;
   readonly #max: number;
   readonly #maxBatchMs: number;
   readonly #ratio: number;
-  readonly #deadband: number;
+  readonly #minGain: number;
   #setpoint: number;
-  /** Position in the ABBA cycle, and log throughput seen at each position. */
   #phase = 0;
-  readonly #logRate: number[] = [];
+  #samples: { logRate: number; logSeq: number; arm: number }[] = [];
   #moves = 0;
 
   constructor(options: AdaptiveBudgetOptions) {
@@ -75,7 +86,7 @@ export class AdaptiveBudget implements BudgetController {
     this.#maxBatchMs = options.maxBatchMs;
     // Bounds closer than two probe steps leave no room to probe: then hold the middle.
     this.#ratio = Math.min(options.probeRatio ?? 1.25, Math.sqrt(this.#max / this.#min));
-    this.#deadband = options.deadband ?? 0.01;
+    this.#minGain = options.minGain ?? 0.02;
     this.#setpoint = this.#clamp(options.initial ?? Math.sqrt(this.#min * this.#max));
   }
 
@@ -89,30 +100,25 @@ export class AdaptiveBudget implements BudgetController {
   }
 
   get budget(): number {
-    return Math.round(this.#setpoint * (this.#probeUp() ? this.#ratio : 1 / this.#ratio));
+    return Math.round(this.#setpoint * this.#ratio ** ARMS[this.#phase % ARMS.length]!);
   }
 
   observe(sample: BatchSample): void {
     if (sample.runMs > this.#maxBatchMs && sample.paddedTokens > this.#min) {
-      // Latency cap first: shrink so the batch would have taken 80 % of the limit.
+      // Latency cap first: shrink so such a batch would take 80 % of the limit.
       const scale = (0.8 * this.#maxBatchMs) / sample.runMs;
       this.#move(Math.min(this.#setpoint, sample.paddedTokens / this.#ratio) * scale);
       return;
     }
-    // Samples from another budget (packed before the last move) or limited by the queue are not evidence.
-    if (!sample.full || sample.budget !== this.budget || sample.runMs <= 0) return;
-    this.#logRate[this.#phase] = Math.log(sample.realTokens / sample.runMs);
+    // Samples packed before the last move, or limited by the queue, are not evidence.
+    if (!sample.full || sample.budget !== this.budget || sample.runMs <= 0 || sample.realTokens <= 0) return;
+    this.#samples.push({ logRate: Math.log(sample.realTokens / sample.runMs), logSeq: Math.log(sample.seq), arm: ARMS[this.#phase % ARMS.length]! });
     this.#phase++;
-    if (this.#phase < 4) return;
-    const [a1 = 0, b1 = 0, b2 = 0, a2 = 0] = this.#logRate;
-    const gain = (a1 + a2 - b1 - b2) / 2;
-    if (gain > this.#deadband) this.#move(this.#setpoint * this.#ratio);
-    else if (gain < -this.#deadband) this.#move(this.#setpoint / this.#ratio);
-    else this.#restart();
-  }
-
-  #probeUp(): boolean {
-    return this.#phase === 0 || this.#phase === 3;
+    if (this.#samples.length % LOOK_EVERY !== 0) return;
+    const { gain, stderr } = probeGain(this.#samples);
+    if (gain > this.#minGain && gain > Z * stderr) this.#move(this.#setpoint * this.#ratio);
+    else if (gain < -this.#minGain && -gain > Z * stderr) this.#move(this.#setpoint / this.#ratio);
+    else if (this.#samples.length >= MAX_SAMPLES) this.#restart();
   }
 
   #move(to: number): void {
@@ -124,11 +130,52 @@ export class AdaptiveBudget implements BudgetController {
 
   #restart(): void {
     this.#phase = 0;
-    this.#logRate.length = 0;
+    this.#samples = [];
   }
 
   /** Keeps both probes within [min, max]. */
   #clamp(value: number): number {
     return Math.min(this.#max / this.#ratio, Math.max(this.#min * this.#ratio, value));
   }
+}
+
+/**
+ * Least squares of log rate on centred log seq and probe side (±1): the log-rate difference between
+ * the upper and the lower probe at equal width, with its standard error.
+ */
+export function probeGain(samples: readonly { logRate: number; logSeq: number; arm: number }[]): { gain: number; stderr: number } {
+  const n = samples.length;
+  const mean = (f: (s: (typeof samples)[number]) => number) => samples.reduce((a, s) => a + f(s), 0) / n;
+  const my = mean((s) => s.logRate);
+  const mx = mean((s) => s.logSeq);
+  const ma = mean((s) => s.arm);
+  let sxx = 0;
+  let sxa = 0;
+  let saa = 0;
+  let sxy = 0;
+  let say = 0;
+  for (const s of samples) {
+    const x = s.logSeq - mx;
+    const a = s.arm - ma;
+    const y = s.logRate - my;
+    sxx += x * x;
+    sxa += x * a;
+    saa += a * a;
+    sxy += x * y;
+    say += a * y;
+  }
+  // A tiny ridge keeps the fit defined when every batch had the same width.
+  sxx += 1e-9;
+  const det = sxx * saa - sxa * sxa;
+  if (det <= 0 || n < 4) return { gain: 0, stderr: Number.POSITIVE_INFINITY };
+  const beta = (saa * sxy - sxa * say) / det;
+  const gamma = (sxx * say - sxa * sxy) / det;
+  let rss = 0;
+  for (const s of samples) {
+    const r = s.logRate - my - beta * (s.logSeq - mx) - gamma * (s.arm - ma);
+    rss += r * r;
+  }
+  const variance = rss / Math.max(1, n - 3);
+  // The arms are ±1, so the difference between them is twice the coefficient.
+  return { gain: 2 * gamma, stderr: 2 * Math.sqrt((variance * sxx) / det) };
 }

@@ -10,9 +10,9 @@ import type { MessageProducer } from './producer.ts';
  */
 export class KafkaActivityPublisher implements ActivityPublisher {
   readonly #producer: Pick<MessageProducer, 'send'>;
-  readonly #deadLetters: Pick<DeadLetterPublisher, 'publishDocuments'>;
+  readonly #deadLetters: Pick<DeadLetterPublisher, 'deadLetterDocuments'>;
 
-  constructor(producer: Pick<MessageProducer, 'send'>, deadLetters: Pick<DeadLetterPublisher, 'publishDocuments'>) {
+  constructor(producer: Pick<MessageProducer, 'send'>, deadLetters: Pick<DeadLetterPublisher, 'deadLetterDocuments'>) {
     this.#producer = producer;
     this.#deadLetters = deadLetters;
   }
@@ -29,7 +29,7 @@ export class KafkaActivityPublisher implements ActivityPublisher {
       document: byId.get(f.id) ?? { id: f.id, op: 'upsert' as const, version: 0 },
       reason: { type: f.type, message: f.reason },
     }));
-    await this.#deadLetters.publishDocuments(entries, source);
+    await this.#deadLetters.deadLetterDocuments(entries, source);
   }
 
   async publishAnswer(topic: string, answer: QueryResult): Promise<void> {

@@ -103,11 +103,11 @@ export class DeadLetterPublisher {
     source?: Pick<KafkaSource, 'topic' | 'partition'>,
   ): Promise<void> {
     const why = reasonOf(reason);
-    await this.publishDocuments(documents.map((document) => ({ document, reason: why })), source);
+    await this.deadLetterDocuments(documents.map((document) => ({ document, reason: why })), source);
   }
 
   /** Dead-letters documents that failed for good, each with its own reason, in one send. */
-  async publishDocuments(
+  async deadLetterDocuments(
     entries: readonly { document: DocumentInput; reason: DeadLetterReason }[],
     source?: Pick<KafkaSource, 'topic' | 'partition'>,
   ): Promise<void> {

@@ -7,3 +7,4 @@ export * from './errors.ts';
 export * from './logger.ts';
 export { filterKafkajsTimeoutWarnings } from './timeout-warning-filter.ts';
 export * from './publish-documents.ts';
+export * from './answer-listener.ts';
