@@ -65,7 +65,7 @@ const ARMS = [1, -1, -1, 1] as const;
  * sequence length as much as on the budget, and a round is worked off longest first, so the two probes
  * are never compared raw: each sample's log rate is regressed on its batch width (log seq) and on the
  * probe side, and only the probe coefficient counts. The setpoint moves a step towards the faster side
- * when that gain is both larger than `minGain` and 2.5 times its standard error; noise alone never moves it.
+ * when that gain is both larger than `minGain` and 2.5 times its standard error; noise alone rarely moves it.
  * A batch slower than `maxBatchMs` cuts the setpoint at once (multiplicative decrease), since long
  * batches hold memory and delay queries that share the session.
  */

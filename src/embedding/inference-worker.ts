@@ -19,11 +19,21 @@ function send(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
 }
 
-/** int64 tensor data from int32 values, written as (low, high) word pairs to avoid a BigInt per element. */
-function toInt64(values: Int32Array | ((i: number) => number), count: number): BigInt64Array {
-  const out = new BigInt64Array(count);
+/** int64 tensor data from int32 ids, written as (low, high) word pairs to avoid a BigInt per element. */
+function idsToInt64(ids: Int32Array): BigInt64Array {
+  const out = new BigInt64Array(ids.length);
   const words = new Int32Array(out.buffer);
-  for (let i = 0; i < count; i++) words[2 * i] = typeof values === 'function' ? values(i) : values[i]!;
+  for (let i = 0; i < ids.length; i++) words[2 * i] = ids[i]!;
+  return out;
+}
+
+/** int64 attention mask: 1 on the first `lengths[r]` positions of row r, 0 on the padding. */
+function maskToInt64(lengths: Int32Array, seq: number): BigInt64Array {
+  const out = new BigInt64Array(lengths.length * seq);
+  const words = new Int32Array(out.buffer);
+  lengths.forEach((len, r) => {
+    for (let t = 0; t < len; t++) words[2 * (r * seq + t)] = 1;
+  });
   return out;
 }
 
@@ -58,9 +68,8 @@ async function forward(
   const dims = [batch, seq];
   const feeds: Record<string, Tensor> = {};
   for (const name of session.inputNames) {
-    if (name === 'input_ids') feeds[name] = new Tensor('int64', toInt64(ids, count), dims);
-    else if (name === 'attention_mask')
-      feeds[name] = new Tensor('int64', toInt64((i) => (i % seq < lengths[Math.floor(i / seq)]! ? 1 : 0), count), dims);
+    if (name === 'input_ids') feeds[name] = new Tensor('int64', idsToInt64(ids), dims);
+    else if (name === 'attention_mask') feeds[name] = new Tensor('int64', maskToInt64(lengths, seq), dims);
     else if (name === 'token_type_ids') feeds[name] = new Tensor('int64', new BigInt64Array(count), dims);
     else throw new Error(`the model has an unexpected input "${name}"`);
   }

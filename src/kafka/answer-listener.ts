@@ -41,7 +41,7 @@ export class AnswerListener {
     await consumer.subscribe({ topics: [topic], fromBeginning: false });
     await consumer.run({
       autoCommit: false,
-      eachBatch: async ({ batch }) => {
+      eachBatch: ({ batch }) => {
         for (const message of batch.messages) {
           const parsed = parseQueryResult(message.value);
           if (parsed.ok) listener.#receive(parsed.value);
