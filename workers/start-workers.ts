@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityPublisher } from '../activities/index.ts';
 import type { Config } from '../src/config/index.ts';
 import { createEmbedder, loadTokenizer, resolveModelFiles, type Embedder } from '../src/embedding/index.ts';
@@ -27,9 +27,11 @@ export interface RunningWorkers {
 let runtimeInstalled = false;
 
 /** Installs the Temporal runtime once per process (it may only be configured before first use). */
-export function installTemporalRuntime(options?: Parameters<typeof Runtime.install>[0]): void {
+export function installTemporalRuntime(options?: Parameters<typeof Runtime.install>[0], logLevel = 'info'): void {
   if (runtimeInstalled) return;
-  Runtime.install({ ...options, shutdownSignals: [] });
+  // The SDK logs every worker state change at INFO; that is noise next to the service's own lines.
+  const logger = new DefaultLogger(logLevel === 'debug' ? 'DEBUG' : 'WARN');
+  Runtime.install({ logger, ...options, shutdownSignals: [] });
   runtimeInstalled = true;
 }
 
@@ -39,7 +41,7 @@ export function installTemporalRuntime(options?: Parameters<typeof Runtime.insta
  * More throughput comes from more such processes on the same task queues.
  */
 export async function startWorkers(config: Config, deps: WorkerDeps): Promise<RunningWorkers> {
-  installTemporalRuntime();
+  installTemporalRuntime(undefined, config.logLevel);
   const modelFiles = resolveModelFiles(config);
   const embedder = await createEmbedder(config, { onBatch: onEmbedBatch });
   const tokenizer = loadTokenizer(modelFiles.tokenizerPath, { maxTokens: config.maxTokens });

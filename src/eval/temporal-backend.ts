@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../config/index.ts';
 import {
   INGEST_WORKFLOW,
@@ -10,7 +10,7 @@ import {
   type SearchAnswer,
   type SearchInput,
 } from '../../workflows/contracts.ts';
-import type { RetrievalBackend } from './run-eval.ts';
+import { QueryFailedError, type RetrievalBackend } from './run-eval.ts';
 
 /** Thrown when no worker takes a workflow from its task queue in time: none runs, or it polls another queue or namespace. */
 export class NoWorkerError extends Error {
@@ -73,6 +73,13 @@ export async function resultWithPickupDeadline<T>(handle: StartedWorkflow<T>, op
   return result;
 }
 
+/** The innermost cause's message: "Activity task failed" says less than what made it fail. */
+function failureMessage(err: Error): string {
+  let inner: unknown = err;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  return inner instanceof Error ? inner.message : err.message;
+}
+
 /**
  * Ingests and searches through the pipeline's own workflows, started with the Temporal client on
  * the configured task queues: exactly what a Kafka consumer hands off, without Kafka in between.
@@ -115,10 +122,16 @@ export class TemporalBackend implements RetrievalBackend {
       args: [input],
       workflowExecutionTimeout: '2 minutes',
     });
-    return resultWithPickupDeadline(handle, {
-      deadlineMs: this.#pickupMs,
-      taskQueue: this.#config.taskQueueSearch,
-      what: `search workflow ${workflowId}`,
-    });
+    try {
+      return await resultWithPickupDeadline(handle, {
+        deadlineMs: this.#pickupMs,
+        taskQueue: this.#config.taskQueueSearch,
+        what: `search workflow ${workflowId}`,
+      });
+    } catch (err) {
+      // The workflow ran and failed (bad query, search timed out): this query's failure, not the run's.
+      if (err instanceof WorkflowFailedError) throw new QueryFailedError(failureMessage(err), { cause: err });
+      throw err;
+    }
   }
 }

@@ -36,7 +36,7 @@ export async function publishDocuments(files: readonly string[], options: Publis
   let batch: Message[] = [];
   let bytes = 0;
   let inflight: Promise<void> = Promise.resolve();
-  let failure: unknown;
+  let failure: Error | undefined;
   let published = 0;
   let skipped = 0;
 
@@ -55,7 +55,7 @@ export async function publishDocuments(files: readonly string[], options: Publis
         options.onSent?.(messages.length);
       },
       (err: unknown) => {
-        failure = err;
+        failure = err instanceof Error ? err : new Error(String(err));
       },
     );
   };

@@ -56,13 +56,14 @@ export async function describeTopics(admin: Admin, topics?: string[]): Promise<T
   const names = topics ?? (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
   if (names.length === 0) return [];
   const metadata = await admin.fetchTopicMetadata({ topics: names });
-  return Promise.all(
+  const infos = await Promise.all(
     metadata.topics.map(async (t) => {
       const offsets = await admin.fetchTopicOffsets(t.name);
       const messages = offsets.reduce((sum, o) => sum + (Number(o.high) - Number(o.low)), 0);
       return { topic: t.name, partitions: t.partitions.length, messages };
     }),
   );
+  return infos.sort((a, b) => a.topic.localeCompare(b.topic));
 }
 
 /**

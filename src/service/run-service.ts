@@ -48,10 +48,11 @@ export async function runService(config: Config, role: Role): Promise<RunningSer
 
   // Temporal's own runtime metrics (task latencies, poller counts…) appear on this process's /metrics.
   const temporalMetrics = await prepareTemporalRuntimeMetrics(0);
-  installTemporalRuntime({ telemetryOptions: { metrics: temporalMetrics.metrics } });
+  installTemporalRuntime({ telemetryOptions: { metrics: temporalMetrics.metrics } }, config.logLevel);
   health.addMetricsSource(temporalMetrics.source);
 
-  const kafka = createKafka(config, { clientIdSuffix: `-${role}` });
+  // kafkajs logs group membership changes at INFO; the service's own lines say what matters.
+  const kafka = createKafka(config, { clientIdSuffix: `-${role}`, logLevel: config.logLevel === 'debug' ? 'debug' : 'warn' });
   const producer = new MessageProducer(kafka);
   let workers: RunningWorkers | undefined;
   let consumers: RunningConsumers | undefined;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.ts';
-import { createEmbedder, ModelNotPulledError, type EmbedOutcome } from '../../embedding/index.ts';
+import { createEmbedder, EmptyTextError, ModelNotPulledError, type EmbedOutcome } from '../../embedding/index.ts';
 import { ProgressBar } from '../progress.ts';
 import { UsageError, type Command } from '../command.ts';
 
@@ -103,7 +103,7 @@ export const embedCommand: Command = {
       call.lines.forEach((line, i) => {
         const o = outcomes[i]!;
         if (o.ok) out += `${JSON.stringify({ id: line.id, vector: Array.from(o.vector) })}\n`;
-        else fail(line.lineNo, o.error.message);
+        else fail(line.lineNo, o.error instanceof EmptyTextError ? 'the text is empty or whitespace only' : o.error.message);
       });
       await write(out);
       progress.tick(call.lines.length);

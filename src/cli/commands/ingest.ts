@@ -6,7 +6,7 @@ import { ingestDirect } from '../../temporal/ingest-client.ts';
 import type { DocumentInput } from '../../../workflows/contracts.ts';
 import { UsageError, type Command } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
-import { jsonlFiles, readJsonlLines } from '../read-jsonl.ts';
+import { documentFiles, readJsonLines } from '../../messages/jsonl-file.ts';
 
 export const ingestCommand: Command = {
   path: ['ingest'],
@@ -34,15 +34,17 @@ Invalid lines are reported with their line number and skipped. Needs workers run
     const documents: DocumentInput[] = [];
     let invalid = 0;
     const version = Date.now();
-    for await (const { file, line, text } of readJsonlLines(await jsonlFiles(positionals[0]!))) {
-      const parsed = parseDocumentMessage(text);
-      if (!parsed.ok) {
-        invalid += 1;
-        if (invalid <= 10) console.error(`${file}:${line}: ${parsed.error.message}`);
-        continue;
+    for (const file of await documentFiles(positionals[0]!)) {
+      for await (const { text, lineNumber } of readJsonLines(file)) {
+        const parsed = parseDocumentMessage(text);
+        if (!parsed.ok) {
+          invalid += 1;
+          if (invalid <= 10) console.error(`${file}:${lineNumber}: ${parsed.error.message}`);
+          continue;
+        }
+        const collection = values.collection ?? parsed.value.collection;
+        documents.push({ ...parsed.value, version, ...(collection ? { collection } : {}) });
       }
-      const collection = values.collection ?? parsed.value.collection;
-      documents.push({ ...parsed.value, version, ...(collection ? { collection } : {}) });
     }
     if (invalid > 10) console.error(`… and ${invalid - 10} more invalid lines`);
     const client = await connectTemporal(config);
