@@ -128,7 +128,7 @@ export function parseQrels(content: string, file: string): Qrels {
       throw new DatasetFormatError(`${file}:${index + 1}: score "${grade}" is not a number.`);
     }
     let judgements = qrels.get(queryId);
-    if (!judgements) qrels.set(queryId, (judgements = new Map()));
+    if (!judgements) qrels.set(queryId, (judgements = new Map<string, number>()));
     judgements.set(docId, score);
   });
   return qrels;

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chunkText } from '../src/chunking/token-chunker.ts';
+import type { Config } from '../src/config/index.ts';
+import type { PieceSource } from '../src/chunking/token-chunker.ts';
+import { parseDocumentMessage } from '../src/messages/index.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const NFCORPUS_DIR = path.resolve(ROOT, '../shared/datasets/nfcorpus');
+const EXAMPLES = path.join(ROOT, 'examples');
+
+/** A document as the consumer reads it (the bench publishes exactly this). */
+export interface BenchDocument {
+  id: string;
+  title?: string;
+  text: string;
+}
+
+export interface BenchCorpus {
+  source: string;
+  /** Ingested and timed in every repetition. */
+  documents: BenchDocument[];
+  /** The other batch, ingested while the loaded query latency is measured. */
+  load: BenchDocument[];
+  /** Distinct query texts, as many as asked for. */
+  queries: string[];
+}
+
+function readLines(file: string): string[] {
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+}
+
+/** Valid upserts of a JSON-lines corpus, normalised as the consumer normalises them, in file order. */
+function documentsOf(file: string): BenchDocument[] {
+  const docs: BenchDocument[] = [];
+  for (const line of readLines(file)) {
+    const parsed = parseDocumentMessage(line);
+    if (!parsed.ok || parsed.value.op !== 'upsert') continue;
+    const { id, title, text } = parsed.value;
+    docs.push({ id, text: text!, ...(title ? { title } : {}) });
+  }
+  return docs;
+}
+
+/**
+ * `count` documents from `base`, repeated as often as needed. A copy gets a new id and a marker
+ * in its text, so the engine's content-hash cache cannot answer it from the first copy.
+ */
+function repeated(base: readonly BenchDocument[], count: number, offset: number): BenchDocument[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = offset + i;
+    const doc = base[n % base.length]!;
+    const copy = Math.floor(n / base.length);
+    return copy === 0 ? doc : { ...doc, id: `${doc.id}~${copy}`, text: `${doc.text} (copy ${copy})` };
+  });
+}
+
+function queryTexts(file: string, count: number): string[] {
+  const base = readLines(file).map((l) => (JSON.parse(l) as { text: string }).text).filter((t) => t.trim() !== '');
+  // A repeated text would be answered from the query-embedding cache, so copies differ by a suffix.
+  return Array.from({ length: count }, (_, i) => {
+    const text = base[i % base.length]!;
+    const copy = Math.floor(i / base.length);
+    return copy === 0 ? text : `${text} ${copy}`;
+  });
+}
+
+/**
+ * The first documents of BEIR NFCorpus (deterministic: file order) when the shared data set is
+ * there, else the sample corpus repeated; the load batch is the documents that follow.
+ */
+export function loadBenchCorpus(documents: number, loadDocuments: number, queries: number): BenchCorpus {
+  const nfcorpus = path.join(NFCORPUS_DIR, 'corpus.jsonl');
+  if (fs.existsSync(nfcorpus)) {
+    const all = documentsOf(nfcorpus);
+    return {
+      source: `BEIR NFCorpus, the first ${documents} + ${loadDocuments} documents in file order`,
+      documents: repeated(all, documents, 0),
+      load: repeated(all, loadDocuments, documents),
+      queries: queryTexts(path.join(NFCORPUS_DIR, 'queries.jsonl'), queries),
+    };
+  }
+  const sample = documentsOf(path.join(EXAMPLES, 'sample-corpus.jsonl'));
+  return {
+    source: `examples/sample-corpus.jsonl (${sample.length} documents) repeated with changed ids and texts`,
+    documents: repeated(sample, documents, 0),
+    load: repeated(sample, loadDocuments, documents),
+    queries: queryTexts(path.join(EXAMPLES, 'sample-queries.jsonl'), queries),
+  };
+}
+
+/** The text the ingest activity embeds for a chunk (activities/ingest-activities.ts): the title gives every chunk its topic. */
+export function embeddingText(doc: BenchDocument, chunkTextValue: string): string {
+  return doc.title ? `${doc.title}\n${chunkTextValue}` : chunkTextValue;
+}
+
+/** Chunk texts of `docs` as the ingest activity embeds them, chunked with the configured size and overlap. */
+export async function chunkTexts(tokenizer: PieceSource, docs: readonly BenchDocument[], config: Pick<Config, 'chunkTokens' | 'chunkOverlap'>): Promise<string[]> {
+  const texts: string[] = [];
+  for (const doc of docs) {
+    const chunks = await chunkText(tokenizer, doc.text, { chunkTokens: config.chunkTokens, overlap: config.chunkOverlap });
+    for (const c of chunks) texts.push(embeddingText(doc, c.text));
+  }
+  return texts;
+}
