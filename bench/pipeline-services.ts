@@ -62,13 +62,14 @@ export async function publishDocuments(producer: MessageProducer, topic: string,
   let bytes = 0;
   for (const doc of docs) {
     const value = JSON.stringify(doc);
-    if (batch.length > 0 && bytes + value.length > MAX_SEND_BYTES) {
+    const size = Buffer.byteLength(value);
+    if (batch.length > 0 && bytes + size > MAX_SEND_BYTES) {
       await producer.send(topic, batch);
       batch = [];
       bytes = 0;
     }
     batch.push({ key: doc.id, value });
-    bytes += value.length;
+    bytes += size;
   }
   if (batch.length > 0) await producer.send(topic, batch);
 }

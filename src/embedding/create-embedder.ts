@@ -42,8 +42,9 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
   const threads = config.embedThreads > 0 ? config.embedThreads : os.availableParallelism();
   const dedicated = (opts.queryLane ?? config.queryLane) === 'dedicated';
   const started = await Promise.allSettled([
-    // Spinning threads would take the core a dedicated query session needs.
-    start({ name: 'embed-bulk', modelPath: files.modelPath, intraOpThreads: threads, allowSpinning: !dedicated }),
+    // Idle pool threads spin only briefly after each parallel section, which back-to-back bulk runs
+    // gain from; the query session has a single thread and so no pool to spin.
+    start({ name: 'embed-bulk', modelPath: files.modelPath, intraOpThreads: threads, allowSpinning: true }),
     ...(dedicated ? [start({ name: 'embed-query', modelPath: files.modelPath, intraOpThreads: 1, allowSpinning: false })] : []),
   ]);
   const backends = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

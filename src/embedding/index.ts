@@ -3,7 +3,8 @@ export type { Embedder, EmbedderStats, EmbedOutcome, EmbeddingTokenizer } from '
 export type { BatchInfo, Lane } from './batch-scheduler.ts';
 export type { BatchPolicy } from './batch-packing.ts';
 export { loadTokenizer, TextTokenizer, type WordPieces } from './tokenizer.ts';
-export { resolveModelFiles, ModelNotPulledError, type ModelFiles } from './model-files.ts';
+export { resolveModelFiles, type ModelFiles } from './model-files.ts';
+export { ModelNotFoundError } from './model-store.ts';
 export {
   EmbeddingError,
   EmptyTextError,

@@ -21,7 +21,7 @@ export interface RunRequest {
   seq: number;
 }
 
-export type ToWorker = RunRequest | { type: 'close' };
+export type ToWorker = RunRequest;
 
 export type FromWorker =
   | { type: 'ready'; dimension: number; inputNames: string[]; outputName: string }

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { meanPoolNormalize } from './mean-pooling.ts';
-import type { FromWorker, InferenceWorkerData, RunRequest, ToWorker } from './inference-protocol.ts';
+import type { FromWorker, InferenceWorkerData, RunRequest } from './inference-protocol.ts';
 
 const CLS_ID = 101;
 const SEP_ID = 102;
@@ -93,11 +93,7 @@ async function main(): Promise<void> {
   const { session, outputName, dimension } = opened;
   // Runs are serialised: the session already uses every intra-op thread it was given.
   let chain = Promise.resolve();
-  port!.on('message', (msg: ToWorker) => {
-    if (msg.type === 'close') {
-      chain = chain.then(() => session.release()).then(() => port!.close());
-      return;
-    }
+  port!.on('message', (msg: RunRequest) => {
     chain = chain.then(() => run(msg));
   });
   async function run(req: RunRequest): Promise<void> {

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Config } from '../config/index.ts';
+import { resolveModel } from './model-store.ts';
 
 /** Files the engine needs for the configured model and precision. */
 export interface ModelFiles {
@@ -8,21 +7,11 @@ export interface ModelFiles {
   tokenizerPath: string;
 }
 
-/** Thrown when the model has not been pulled into the cache yet. */
-export class ModelNotPulledError extends Error {
-  override readonly name = 'ModelNotPulledError';
-}
-
-/** Where `embedstream model pull` keeps the configured model. */
+/**
+ * The pulled model's ONNX graph (model.onnx or model-int8.onnx, after EMBED_PRECISION) and tokenizer.
+ * Throws ModelNotFoundError, saying to run `embedstream model pull`, when they are not there.
+ */
 export function resolveModelFiles(config: Config): ModelFiles {
-  const dir = path.join(config.modelCacheDir, config.modelName);
-  const files = {
-    modelPath: path.join(dir, config.precision === 'int8' ? 'model-int8.onnx' : 'model.onnx'),
-    tokenizerPath: path.join(dir, 'tokenizer.json'),
-  };
-  for (const file of Object.values(files)) {
-    if (!fs.existsSync(file))
-      throw new ModelNotPulledError(`${file} is missing: run "embedstream model pull" first (EMBED_CACHE_DIR=${config.modelCacheDir}).`);
-  }
-  return files;
+  const { modelPath, tokenizerPath } = resolveModel(config);
+  return { modelPath, tokenizerPath };
 }

@@ -48,7 +48,10 @@ export function locateDataset(dir: string, split: string): DatasetFiles {
   };
   if (existsSync(beir.corpus)) {
     for (const file of [beir.queries, beir.qrels]) {
-      if (!existsSync(file)) throw new DatasetNotFoundError(`${file} is missing: a BEIR dataset needs corpus.jsonl, queries.jsonl and qrels/${split}.tsv.`);
+      if (!existsSync(file))
+        throw new DatasetNotFoundError(
+          `${file} is missing: a BEIR dataset needs corpus.jsonl, queries.jsonl and qrels/${split}.tsv.`,
+        );
     }
     return { name: path.basename(path.resolve(dir)).toLowerCase(), layout: 'beir', ...beir };
   }
@@ -57,7 +60,8 @@ export function locateDataset(dir: string, split: string): DatasetFiles {
     queries: path.join(dir, 'sample-queries.jsonl'),
     qrels: path.join(dir, 'sample-qrels.tsv'),
   };
-  if (Object.values(sample).every((f) => existsSync(f))) return { name: 'sample', layout: 'sample', ...sample };
+  if (Object.values(sample).every((f) => existsSync(f)))
+    return { name: 'sample', layout: 'sample', ...sample };
   throw new DatasetNotFoundError(
     `${dir} holds no dataset: give a BEIR directory (corpus.jsonl, queries.jsonl, qrels/${split}.tsv) ` +
       'or one with sample-corpus.jsonl, sample-queries.jsonl and sample-qrels.tsv like examples/.',
@@ -71,7 +75,8 @@ function parseObject(line: string, where: string): Record<string, unknown> {
   } catch (err) {
     throw new DatasetFormatError(`${where}: not valid JSON (${(err as Error).message}).`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DatasetFormatError(`${where}: expected a JSON object.`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new DatasetFormatError(`${where}: expected a JSON object.`);
   return value as Record<string, unknown>;
 }
 
@@ -92,7 +97,8 @@ export function parseCorpusLine(line: string, where: string): CorpusDocument {
   const title = typeof record.title === 'string' ? record.title : '';
   const metadata = record.metadata;
   const doc: CorpusDocument = { id, title, text };
-  if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) doc.metadata = metadata as Record<string, unknown>;
+  if (metadata && typeof metadata === 'object' && !Array.isArray(metadata))
+    doc.metadata = metadata as Record<string, unknown>;
   return doc;
 }
 
@@ -100,7 +106,8 @@ export function parseCorpusLine(line: string, where: string): CorpusDocument {
 export function parseQueryLine(line: string, where: string): EvalQuery {
   const record = parseObject(line, where);
   const id = idOf(record, ['_id', 'requestId'], where);
-  if (typeof record.text !== 'string' || record.text.trim() === '') throw new DatasetFormatError(`${where}: needs a non-empty "text".`);
+  if (typeof record.text !== 'string' || record.text.trim() === '')
+    throw new DatasetFormatError(`${where}: needs a non-empty "text".`);
   return { id, text: record.text };
 }
 
@@ -119,9 +126,12 @@ export function parseQrels(content: string, file: string): Qrels {
     first = false;
     const cols = line.split(line.includes('\t') ? '\t' : /\s+/).map((c) => c.trim());
     if (cols.length !== 3 && cols.length !== 4) {
-      throw new DatasetFormatError(`${file}:${index + 1}: expected query-id, corpus-id and score separated by tabs.`);
+      throw new DatasetFormatError(
+        `${file}:${index + 1}: expected query-id, corpus-id and score separated by tabs.`,
+      );
     }
-    const [queryId, docId, grade] = cols.length === 3 ? [cols[0]!, cols[1]!, cols[2]!] : [cols[0]!, cols[2]!, cols[3]!];
+    const [queryId, docId, grade] =
+      cols.length === 3 ? [cols[0]!, cols[1]!, cols[2]!] : [cols[0]!, cols[2]!, cols[3]!];
     const score = Number(grade);
     if (grade === '' || !Number.isFinite(score)) {
       if (isFirst) return; // the header line

@@ -8,7 +8,8 @@ export async function forEachBounded<T>(
   limit: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer, got ${limit}`);
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   for await (const item of items) {

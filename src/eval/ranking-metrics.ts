@@ -71,7 +71,12 @@ export function ndcgAtK(ranked: readonly string[], judgements: Judgements, k: nu
   const ideal = [...judgements.values()].map((g) => (g > 0 ? g : 0)).sort((a, b) => b - a);
   const idcg = dcg(ideal, k);
   if (idcg === 0) return 0;
-  return dcg(topK(ranked, k).map((id) => gain(judgements, id)), k) / idcg;
+  return (
+    dcg(
+      topK(ranked, k).map((id) => gain(judgements, id)),
+      k,
+    ) / idcg
+  );
 }
 
 /** Recall@k: relevant documents in the first `k` over all relevant documents of the query. */
@@ -107,12 +112,13 @@ export function averagePrecisionAtK(ranked: readonly string[], judgements: Judge
   return sum / relevant;
 }
 
-const SCORERS: Record<MetricKind, (ranked: readonly string[], judgements: Judgements, k: number) => number> = {
-  nDCG: ndcgAtK,
-  Recall: recallAtK,
-  MRR: reciprocalRankAtK,
-  MAP: averagePrecisionAtK,
-};
+const SCORERS: Record<MetricKind, (ranked: readonly string[], judgements: Judgements, k: number) => number> =
+  {
+    nDCG: ndcgAtK,
+    Recall: recallAtK,
+    MRR: reciprocalRankAtK,
+    MAP: averagePrecisionAtK,
+  };
 
 export function scoreQuery(ranked: readonly string[], judgements: Judgements, spec: MetricSpec): number {
   return SCORERS[spec.kind](ranked, judgements, spec.k);
@@ -134,7 +140,11 @@ export interface Evaluation {
  * run has no ranking for counts as 0 (trec_eval's -c), so a search that failed cannot raise the
  * mean by dropping out of it; pytrec_eval would skip it.
  */
-export function evaluateRun(run: Run, qrels: Qrels, specs: readonly MetricSpec[] = STANDARD_METRICS): Evaluation {
+export function evaluateRun(
+  run: Run,
+  qrels: Qrels,
+  specs: readonly MetricSpec[] = STANDARD_METRICS,
+): Evaluation {
   const sums = new Map<string, number>(specs.map((s) => [metricLabel(s), 0]));
   const perQuery = new Map<string, Map<string, number>>();
   let missing = 0;
@@ -152,7 +162,9 @@ export function evaluateRun(run: Run, qrels: Qrels, specs: readonly MetricSpec[]
     perQuery.set(queryId, scores);
   }
   const queries = perQuery.size;
-  const means = new Map<string, number>([...sums].map(([label, sum]) => [label, queries > 0 ? sum / queries : 0]));
+  const means = new Map<string, number>(
+    [...sums].map(([label, sum]) => [label, queries > 0 ? sum / queries : 0]),
+  );
   return { queries, missing, means, perQuery };
 }
 

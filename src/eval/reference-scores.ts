@@ -15,7 +15,8 @@ export interface ReferenceScores {
 export const REFERENCE_SCORES: Readonly<Record<string, ReferenceScores>> = {
   nfcorpus: {
     source: 'MTEB results, sentence-transformers/all-MiniLM-L6-v2 on NFCorpus (test split)',
-    setup: 'MTEB encodes each document whole as title + " " + text, truncated at 256 tokens, and scores with pytrec_eval',
+    setup:
+      'MTEB encodes each document whole as title + " " + text, truncated at 256 tokens, and scores with pytrec_eval',
     scores: {
       'nDCG@10': 0.31594,
       'Recall@10': 0.15499,

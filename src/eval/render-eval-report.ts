@@ -27,7 +27,14 @@ export function renderMetricsTable(outcome: EvalOutcome, reference?: ReferenceSc
   const header = reference ? ['metric', 'embedstream', 'reference', 'difference'] : ['metric', 'embedstream'];
   const table = [header, ...rows.map((r) => r.slice(0, header.length))];
   const widths = header.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  return table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n');
+  return table
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('   ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The whole report for a terminal: what was evaluated, the table, and anything that went wrong. */
@@ -37,26 +44,48 @@ export function renderEvalReport(outcome: EvalOutcome, context: ReportContext): 
   const lines = [
     `dataset     ${context.dataset.name} (${context.dataset.layout} layout, split ${context.split})`,
     `collection  ${context.collection}`,
-    `documents   ${documents.indexed} indexed in ${documents.chunks} chunks (${outcome.ingestSeconds.toFixed(1)} s)`,
+    outcome.reusedIndex
+      ? 'documents   indexed by an earlier run (--reuse-index)'
+      : `documents   ${documents.indexed} indexed in ${documents.chunks} chunks (${outcome.ingestSeconds.toFixed(1)} s)`,
     `queries     ${evaluation.queries} judged, answered in ${outcome.searchSeconds.toFixed(1)} s ` +
       `(p50 ${percentile(took, 50)} ms, p95 ${percentile(took, 95)} ms per query)`,
     '',
     renderMetricsTable(outcome, context.reference),
   ];
   if (context.reference) {
-    lines.push('', `reference: ${context.reference.source}.`, `${context.reference.setup}; embedstream embeds "title\\nchunk" per chunk and ranks documents by their best chunk.`);
+    lines.push(
+      '',
+      `reference: ${context.reference.source}.`,
+      `${context.reference.setup}; embedstream embeds "title\\nchunk" per chunk and ranks documents by their best chunk.`,
+    );
   }
-  if (documents.withoutText.length > 0) lines.push('', `${documents.withoutText.length} corpus records had neither text nor title and were left out.`);
+  if (documents.withoutText.length > 0)
+    lines.push(
+      '',
+      `${documents.withoutText.length} corpus records had neither text nor title and were left out.`,
+    );
   if (documents.failed.length > 0) {
     const first = documents.failed[0]!;
-    lines.push('', `${documents.failed.length} documents could not be indexed (dead-lettered), e.g. ${first.id}: ${first.type}: ${first.reason}`);
+    lines.push(
+      '',
+      `${documents.failed.length} documents could not be indexed (dead-lettered), e.g. ${first.id}: ${first.type}: ${first.reason}`,
+    );
   }
   if (queries.failed.length > 0) {
     const first = queries.failed[0]!;
-    lines.push('', `${queries.failed.length} queries failed and count as 0, e.g. ${first.id}: ${first.reason}`);
+    lines.push(
+      '',
+      `${queries.failed.length} queries failed and count as 0, e.g. ${first.id}: ${first.reason}`,
+    );
+    if (outcome.reusedIndex && queries.failed.length === queries.judged) {
+      lines.push('Every query failed: run once without --reuse-index so the collection is indexed.');
+    }
   }
   if (evaluation.missing > queries.failed.length) {
-    lines.push('', `${evaluation.missing - queries.failed.length} judged queries are not in the queries file and count as 0.`);
+    lines.push(
+      '',
+      `${evaluation.missing - queries.failed.length} judged queries are not in the queries file and count as 0.`,
+    );
   }
   return lines.join('\n');
 }
@@ -74,7 +103,11 @@ export function evalReportJson(outcome: EvalOutcome, context: ReportContext): Re
       withoutText: outcome.documents.withoutText,
       failed: outcome.documents.failed,
     },
-    queries: { judged: outcome.evaluation.queries, missing: outcome.evaluation.missing, failed: outcome.queries.failed },
+    queries: {
+      judged: outcome.evaluation.queries,
+      missing: outcome.evaluation.missing,
+      failed: outcome.queries.failed,
+    },
     seconds: { ingest: outcome.ingestSeconds, search: outcome.searchSeconds },
     metrics: Object.fromEntries(outcome.evaluation.means),
     ...(context.reference ? { reference: context.reference } : {}),

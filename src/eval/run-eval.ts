@@ -5,7 +5,14 @@ import type {
   SearchAnswer,
   SearchInput,
 } from '../../workflows/contracts.ts';
-import { countRecords, readCorpus, readQrels, readQueries, type CorpusDocument, type DatasetFiles } from './beir-dataset.ts';
+import {
+  countRecords,
+  readCorpus,
+  readQrels,
+  readQueries,
+  type CorpusDocument,
+  type DatasetFiles,
+} from './beir-dataset.ts';
 import { forEachBounded } from './bounded-concurrency.ts';
 import { documentBatches, type BatchLimits } from './document-batches.ts';
 import { evaluateRun, rankByScore, type Evaluation, type MetricSpec } from './ranking-metrics.ts';
@@ -53,7 +60,15 @@ export interface EvalOutcome {
   evaluation: Evaluation;
   /** Query id → retrieved documents, best first (trec_eval order). */
   ranked: Map<string, { id: string; score: number }[]>;
-  documents: { sent: number; indexed: number; chunks: number; withoutText: string[]; failed: FailedDocument[] };
+  /** True when the corpus was not sent because an earlier run's collection was searched. */
+  reusedIndex: boolean;
+  documents: {
+    sent: number;
+    indexed: number;
+    chunks: number;
+    withoutText: string[];
+    failed: FailedDocument[];
+  };
   queries: { judged: number; failed: { id: string; reason: string }[]; tookMs: number[] };
   ingestSeconds: number;
   searchSeconds: number;
@@ -78,7 +93,11 @@ export function metricsFor(k: number): MetricSpec[] {
  * What is sent for a corpus record. Title and text travel separately, as on the documents topic;
  * the pipeline embeds "title\nchunk". A record with a title and no text is indexed by its title.
  */
-export function toDocumentInput(doc: CorpusDocument, collection: string, version: number): DocumentInput | undefined {
+export function toDocumentInput(
+  doc: CorpusDocument,
+  collection: string,
+  version: number,
+): DocumentInput | undefined {
   const text = doc.text.trim() !== '' ? doc.text : doc.title;
   if (text.trim() === '') return undefined;
   return {
@@ -92,7 +111,11 @@ export function toDocumentInput(doc: CorpusDocument, collection: string, version
   };
 }
 
-async function ingestCorpus(backend: RetrievalBackend, options: EvalOptions, outcome: EvalOutcome): Promise<void> {
+async function ingestCorpus(
+  backend: RetrievalBackend,
+  options: EvalOptions,
+  outcome: EvalOutcome,
+): Promise<void> {
   const { progress } = options;
   progress?.ingestStarted?.(await countRecords(options.dataset.corpus));
   const version = Date.now();
@@ -118,7 +141,12 @@ async function ingestCorpus(backend: RetrievalBackend, options: EvalOptions, out
   progress?.ingestFinished?.();
 }
 
-async function searchQueries(backend: RetrievalBackend, options: EvalOptions, judgedIds: ReadonlySet<string>, outcome: EvalOutcome) {
+async function searchQueries(
+  backend: RetrievalBackend,
+  options: EvalOptions,
+  judgedIds: ReadonlySet<string>,
+  outcome: EvalOutcome,
+) {
   const { progress } = options;
   const queries = (await readQueries(options.dataset.queries)).filter((q) => judgedIds.has(q.id));
   progress?.searchStarted?.(queries.length);
@@ -133,7 +161,10 @@ async function searchQueries(backend: RetrievalBackend, options: EvalOptions, ju
       });
       const ranked = rankByScore(answer.hits.map((h) => ({ id: h.id, score: h.score })));
       const scoreOf = new Map(answer.hits.map((h) => [h.id, h.score]));
-      outcome.ranked.set(query.id, ranked.map((id) => ({ id, score: scoreOf.get(id)! })));
+      outcome.ranked.set(
+        query.id,
+        ranked.map((id) => ({ id, score: scoreOf.get(id)! })),
+      );
       outcome.queries.tookMs.push(answer.tookMs);
     } catch (err) {
       if (!(err instanceof QueryFailedError)) throw err;
@@ -152,11 +183,14 @@ async function searchQueries(backend: RetrievalBackend, options: EvalOptions, ju
  */
 export async function runEval(backend: RetrievalBackend, options: EvalOptions): Promise<EvalOutcome> {
   const qrels = await readQrels(options.dataset.qrels);
-  const judgedIds = new Set([...qrels].filter(([, j]) => [...j.values()].some((g) => g >= 1)).map(([id]) => id));
+  const judgedIds = new Set(
+    [...qrels].filter(([, j]) => [...j.values()].some((g) => g >= 1)).map(([id]) => id),
+  );
   const outcome: EvalOutcome = {
     metrics: metricsFor(options.k),
     evaluation: evaluateRun(new Map(), new Map()),
     ranked: new Map(),
+    reusedIndex: options.skipIngest ?? false,
     documents: { sent: 0, indexed: 0, chunks: 0, withoutText: [], failed: [] },
     queries: { judged: judgedIds.size, failed: [], tookMs: [] },
     ingestSeconds: 0,

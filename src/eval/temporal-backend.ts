@@ -1,4 +1,5 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config/index.ts';
 import {
   INGEST_WORKFLOW,
@@ -46,7 +47,10 @@ const TASK_STARTED = 2;
  * thrown. A workflow that has been picked up is awaited however long it takes. A history of two
  * events (started, first task scheduled) with that task not started means no worker has touched it.
  */
-export async function resultWithPickupDeadline<T>(handle: StartedWorkflow<T>, options: PickupOptions): Promise<T> {
+export async function resultWithPickupDeadline<T>(
+  handle: StartedWorkflow<T>,
+  options: PickupOptions,
+): Promise<T> {
   const result = handle.result();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
@@ -73,11 +77,19 @@ export async function resultWithPickupDeadline<T>(handle: StartedWorkflow<T>, op
   return result;
 }
 
-/** The innermost cause's message: "Activity task failed" says less than what made it fail. */
+/**
+ * Why a search workflow failed: the first ApplicationFailure in the cause chain carries the stable
+ * type and the message the activity gave ("CollectionNotFound: …"), which says more than the
+ * wrappers above it or the raw HTTP error below it.
+ */
 function failureMessage(err: Error): string {
   let inner: unknown = err;
-  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
-  return inner instanceof Error ? inner.message : err.message;
+  while (inner instanceof Error) {
+    if (inner instanceof ApplicationFailure) return `${inner.type ?? 'Error'}: ${inner.message}`;
+    if (!(inner.cause instanceof Error)) return inner.message;
+    inner = inner.cause;
+  }
+  return err.message;
 }
 
 /**
@@ -92,7 +104,12 @@ export class TemporalBackend implements RetrievalBackend {
   readonly #pickupMs: number;
   #batches = 0;
 
-  constructor(client: Client, config: Pick<Config, 'taskQueueIngest' | 'taskQueueSearch'>, runTag: string, pickupMs = 30_000) {
+  constructor(
+    client: Client,
+    config: Pick<Config, 'taskQueueIngest' | 'taskQueueSearch'>,
+    runTag: string,
+    pickupMs = 30_000,
+  ) {
     this.#client = client;
     this.#config = config;
     this.#runTag = runTag;
@@ -102,11 +119,14 @@ export class TemporalBackend implements RetrievalBackend {
   async ingest(documents: DocumentInput[]): Promise<IngestBatchResult> {
     const workflowId = `eval-ingest-${this.#runTag}-${this.#batches++}`;
     const input: IngestBatchInput = { documents };
-    const handle = await this.#client.workflow.start<(input: IngestBatchInput) => Promise<IngestBatchResult>>(INGEST_WORKFLOW, {
-      taskQueue: this.#config.taskQueueIngest,
-      workflowId,
-      args: [input],
-    });
+    const handle = await this.#client.workflow.start<(input: IngestBatchInput) => Promise<IngestBatchResult>>(
+      INGEST_WORKFLOW,
+      {
+        taskQueue: this.#config.taskQueueIngest,
+        workflowId,
+        args: [input],
+      },
+    );
     return resultWithPickupDeadline(handle, {
       deadlineMs: this.#pickupMs,
       taskQueue: this.#config.taskQueueIngest,
@@ -116,12 +136,15 @@ export class TemporalBackend implements RetrievalBackend {
 
   async search(input: SearchInput): Promise<SearchAnswer> {
     const workflowId = searchWorkflowId(input.requestId);
-    const handle = await this.#client.workflow.start<(input: SearchInput) => Promise<SearchAnswer>>(SEARCH_WORKFLOW, {
-      taskQueue: this.#config.taskQueueSearch,
-      workflowId,
-      args: [input],
-      workflowExecutionTimeout: '2 minutes',
-    });
+    const handle = await this.#client.workflow.start<(input: SearchInput) => Promise<SearchAnswer>>(
+      SEARCH_WORKFLOW,
+      {
+        taskQueue: this.#config.taskQueueSearch,
+        workflowId,
+        args: [input],
+        workflowExecutionTimeout: '2 minutes',
+      },
+    );
     try {
       return await resultWithPickupDeadline(handle, {
         deadlineMs: this.#pickupMs,

@@ -15,6 +15,10 @@ export interface DocumentMessage {
   collection?: string;
 }
 
+function isObject(payload: { value: unknown }): boolean {
+  return typeof payload.value === 'object' && payload.value !== null;
+}
+
 /**
  * `{id, text, title?, metadata?, collection?, op?}`; BEIR corpus lines (`_id` instead of `id`) are
  * taken as they are. Unknown fields are ignored so producers may carry more.
@@ -29,16 +33,22 @@ export const documentMessageSchema = z
     metadata: metadataField.nullish(),
     collection: collectionField.optional(),
   })
-  .superRefine((d, ctx) => {
-    if (d.id === undefined && d._id === undefined)
-      ctx.addIssue({ code: 'custom', path: ['id'], message: 'is required (or "_id", as in BEIR corpus files)' });
-    if ((d.op ?? 'upsert') === 'upsert' && (d.text === undefined || d.text === null || d.text.trim() === ''))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['text'],
-        message: d.text === undefined || d.text === null ? 'is required for an upsert' : 'must not be blank for an upsert',
-      });
+  // `when`: these run even when other fields failed, so one answer lists every problem.
+  .refine((d) => d.id !== undefined || d._id !== undefined, {
+    path: ['id'],
+    message: 'is required (or "_id", as in BEIR corpus files)',
+    when: isObject,
   })
+  .superRefine(
+    (d, ctx) => {
+      const text: unknown = d.text;
+      if (d.op !== 'delete' && (text === undefined || text === null))
+        ctx.addIssue({ code: 'custom', path: ['text'], message: 'is required for an upsert' });
+      else if (d.op !== 'delete' && typeof text === 'string' && text.trim() === '')
+        ctx.addIssue({ code: 'custom', path: ['text'], message: 'must not be blank for an upsert' });
+    },
+    { when: isObject },
+  )
   .transform((d): DocumentMessage => {
     const op = d.op ?? 'upsert';
     const doc: DocumentMessage = { id: (d.id ?? d._id)!, op };

@@ -34,9 +34,11 @@ export const queryMessageSchema = z
     collection: collectionField.optional(),
     mmr: z.boolean({ error: 'must be true or false' }).optional(),
   })
-  .superRefine((q, ctx) => {
-    if (q.requestId === undefined && q._id === undefined)
-      ctx.addIssue({ code: 'custom', path: ['requestId'], message: 'is required (or "_id", as in BEIR query files)' });
+  // `when`: runs even when other fields failed, so one answer lists every problem.
+  .refine((q) => q.requestId !== undefined || q._id !== undefined, {
+    path: ['requestId'],
+    message: 'is required (or "_id", as in BEIR query files)',
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   })
   .transform((q): QueryMessage => {
     const query: QueryMessage = { requestId: (q.requestId ?? q._id)!, text: q.text };

@@ -47,3 +47,17 @@ export function headerText(headers: IHeaders, name: string): string | undefined 
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.map(String).join(',') : value.toString();
 }
+
+/** Reads every message `topic` holds right now. */
+export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<ReadMessage[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let count: number;
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    count = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+  return count === 0 ? [] : readTopic(kafka, topic, count, timeoutMs);
+}

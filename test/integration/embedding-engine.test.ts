@@ -1,7 +1,17 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
-import { createEmbedder, loadTokenizer, resolveModelFiles, TextEmbeddingError, type BatchInfo, type Embedder } from '../../src/embedding/index.ts';
+import {
+  createEmbedder,
+  loadTokenizer,
+  ModelLoadError,
+  resolveModelFiles,
+  TextEmbeddingError,
+  type BatchInfo,
+  type Embedder,
+} from '../../src/embedding/index.ts';
 import { buildCorpus } from '../../bench/embed-corpus.ts';
 
 const config = loadConfig({});
@@ -92,6 +102,21 @@ describe('recovery on the real model', () => {
       expect(await embedder.embedDocuments(['still working'])).toHaveLength(1);
     } finally {
       await embedder.close();
+    }
+  });
+});
+
+describe('start-up', () => {
+  it('when the model file is not an ONNX model, then createEmbedder fails with a ModelLoadError that says how to fix it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'embed-bad-model-'));
+    const modelPath = path.join(dir, 'model.onnx');
+    fs.writeFileSync(modelPath, 'this is not a protobuf');
+    try {
+      const started = createEmbedder(config, { files: { modelPath, tokenizerPath: files.tokenizerPath } });
+      await expect(started).rejects.toBeInstanceOf(ModelLoadError);
+      await expect(started).rejects.toThrow(/embedstream model pull/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

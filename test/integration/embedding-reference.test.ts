@@ -31,9 +31,10 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe.each([
-  { precision: 'fp32' as const, minCosine: 0.9999 },
-  { precision: 'int8' as const, minCosine: 0.99 },
-])('embeddings against sentence-transformers ($precision)', ({ precision, minCosine }) => {
+  { precision: 'fp32' as const, minCosine: 0.9999, batchInvariance: 0.99999 },
+  // Dynamic quantization scales activations per batch, so an int8 vector shifts a little with its batch mates.
+  { precision: 'int8' as const, minCosine: 0.99, batchInvariance: 0.99 },
+])('embeddings against sentence-transformers ($precision)', ({ precision, minCosine, batchInvariance }) => {
   let embedder: Embedder;
   beforeAll(async () => {
     embedder = await createEmbedder(loadConfig({ EMBED_PRECISION: precision, EMBED_MAX_TOKENS: String(fixture.max_seq_length) }));
@@ -58,11 +59,11 @@ describe.each([
     });
   });
 
-  it('when texts are embedded one by one on the query lane, then they equal the batched vectors', async () => {
+  it(`when texts are embedded one by one on the query lane, then they match the batched vectors (cosine > ${batchInvariance})`, async () => {
     const batched = await embedder.embedDocuments(items.map((i) => i.text));
     for (const [i, item] of items.entries()) {
       const alone = await embedder.embedQuery(item.text);
-      expect(cosine(alone, batched[i]!), item.kind).toBeGreaterThan(0.99999);
+      expect(cosine(alone, batched[i]!), item.kind).toBeGreaterThan(batchInvariance);
       expect(cosine(alone, item.embedding), item.kind).toBeGreaterThanOrEqual(minCosine);
     }
   });

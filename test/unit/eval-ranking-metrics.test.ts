@@ -34,7 +34,10 @@ describe('ndcgAtK', () => {
   it('when the cut-off is below the ideal list, then the ideal is cut at k too', () => {
     // Ranked grades 1,2 at k=2: 1 + 2/log2(3); ideal 2,2: 2 + 2/log2(3).
     const judgements = judged({ a: 2, b: 2, c: 1 });
-    expect(ndcgAtK(['c', 'a', 'b'], judgements, 2)).toBeCloseTo((1 + 2 / Math.log2(3)) / (2 + 2 / Math.log2(3)), 12);
+    expect(ndcgAtK(['c', 'a', 'b'], judgements, 2)).toBeCloseTo(
+      (1 + 2 / Math.log2(3)) / (2 + 2 / Math.log2(3)),
+      12,
+    );
   });
 
   it('when a document appears twice in the ranking, then its gain counts once', () => {
@@ -149,17 +152,62 @@ describe('agreement with pytrec_eval', () => {
     ],
   ]);
   const scores: Record<string, Record<string, number>> = {
-    qA: { a3: 0.9, x1: 0.8, a1: 0.8, a4: 0.7, a2: 0.6, x2: 0.5, a5: 0.4, x3: 0.3, x4: 0.2, x5: 0.1, a9: 0.05 },
-    qB: { ...Object.fromEntries(Array.from({ length: 10 }, (_, n) => [`b${n + 1}`, 1 - (n + 1) / 100])), b7: 0.985 },
+    qA: {
+      a3: 0.9,
+      x1: 0.8,
+      a1: 0.8,
+      a4: 0.7,
+      a2: 0.6,
+      x2: 0.5,
+      a5: 0.4,
+      x3: 0.3,
+      x4: 0.2,
+      x5: 0.1,
+      a9: 0.05,
+    },
+    qB: {
+      ...Object.fromEntries(Array.from({ length: 10 }, (_, n) => [`b${n + 1}`, 1 - (n + 1) / 100])),
+      b7: 0.985,
+    },
     qC: Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`c${i}`, ((i * 37) % 150) / 150])),
   };
   const run = new Map(
-    Object.entries(scores).map(([q, s]) => [q, rankByScore(Object.entries(s).map(([id, score]) => ({ id, score })))]),
+    Object.entries(scores).map(([q, s]) => [
+      q,
+      rankByScore(Object.entries(s).map(([id, score]) => ({ id, score }))),
+    ]),
   );
   const expected: Record<string, Record<string, number>> = {
-    qA: { 'nDCG@5': 0.521216449119, 'nDCG@10': 0.666796281982, 'nDCG@100': 0.727708983092, 'Recall@10': 0.8, 'Recall@100': 1, 'MAP@10': 0.567619047619, 'MAP@100': 0.658528138528, 'MRR@10': 1 },
-    qB: { 'nDCG@5': 0.630929753571, 'nDCG@10': 0.630929753571, 'nDCG@100': 0.630929753571, 'Recall@10': 1, 'Recall@100': 1, 'MAP@10': 0.5, 'MAP@100': 0.5, 'MRR@10': 0.5 },
-    qC: { 'nDCG@5': 0.169580102637, 'nDCG@10': 0.127417335504, 'nDCG@100': 0.399891624207, 'Recall@10': 0.055555555556, 'Recall@100': 0.722222222222, 'MAP@10': 0.055555555556, 'MAP@100': 0.148032736632, 'MRR@10': 1 },
+    qA: {
+      'nDCG@5': 0.521216449119,
+      'nDCG@10': 0.666796281982,
+      'nDCG@100': 0.727708983092,
+      'Recall@10': 0.8,
+      'Recall@100': 1,
+      'MAP@10': 0.567619047619,
+      'MAP@100': 0.658528138528,
+      'MRR@10': 1,
+    },
+    qB: {
+      'nDCG@5': 0.630929753571,
+      'nDCG@10': 0.630929753571,
+      'nDCG@100': 0.630929753571,
+      'Recall@10': 1,
+      'Recall@100': 1,
+      'MAP@10': 0.5,
+      'MAP@100': 0.5,
+      'MRR@10': 0.5,
+    },
+    qC: {
+      'nDCG@5': 0.169580102637,
+      'nDCG@10': 0.127417335504,
+      'nDCG@100': 0.399891624207,
+      'Recall@10': 0.055555555556,
+      'Recall@100': 0.722222222222,
+      'MAP@10': 0.055555555556,
+      'MAP@100': 0.148032736632,
+      'MRR@10': 1,
+    },
   };
   const specs = [
     { kind: 'nDCG', k: 5 },
@@ -189,7 +237,10 @@ describe('agreement with pytrec_eval', () => {
   it('when the queries are averaged, then the means match the mean of pytrec_eval figures', () => {
     const result = evaluateRun(run, qrels, specs);
     expect(result.queries).toBe(3);
-    expect(result.means.get('nDCG@10')).toBeCloseTo((0.666796281982 + 0.630929753571 + 0.127417335504) / 3, 9);
+    expect(result.means.get('nDCG@10')).toBeCloseTo(
+      (0.666796281982 + 0.630929753571 + 0.127417335504) / 3,
+      9,
+    );
     expect(result.means.get('Recall@100')).toBeCloseTo((1 + 1 + 0.722222222222) / 3, 9);
   });
 });

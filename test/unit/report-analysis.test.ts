@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  analyzeTraces,
-  coveredLength,
-  percentile,
-  selfTimes,
-  wallTime,
-} from '../../src/telemetry/report/analysis.ts';
+import { analyzeTraces, coveredLength, percentile, selfTimes } from '../../src/telemetry/report/analysis.ts';
 import type { ReportSpan, ReportTrace } from '../../src/telemetry/report/trace-model.ts';
 import { groupTraces } from '../../src/telemetry/report/trace-model.ts';
+import { attributeWallTime } from '../../src/telemetry/report/wall-attribution.ts';
 
 function span(
   traceId: string,
@@ -107,9 +102,8 @@ describe('coveredLength', () => {
 
 describe('selfTimes', () => {
   it('when children overlap, then their union is subtracted once', () => {
-    const self = selfTimes(traceA);
     // 1000 − |[100, 900)| = 200; 400 − 100 = 300
-    expect(Object.fromEntries(self)).toEqual({ a1: 200, a2: 500, a3: 300, a4: 100 });
+    expect(Object.fromEntries(selfTimes(traceA))).toEqual({ a1: 200, a2: 500, a3: 300, a4: 100 });
   });
 
   it('when a child outlives its parent, then only the part inside the parent is subtracted', () => {
@@ -120,46 +114,102 @@ describe('selfTimes', () => {
   });
 });
 
+describe('attributeWallTime', () => {
+  it('when two children run in parallel, then each instant is split between the innermost open spans', () => {
+    // [0,100) ingest; [100,500) embed; [500,550) embed+upsert halves; [550,600) embed+POST halves;
+    // [600,650) POST; [650,900) upsert; [900,1000) ingest.
+    const { byStage, gapUs, wallUs } = attributeWallTime(traceA);
+    expect(Object.fromEntries(byStage)).toEqual({
+      ingest: 200,
+      'embed.batch': 450,
+      'qdrant.upsert': 275,
+      POST: 75,
+    });
+    expect([gapUs, wallUs]).toEqual([0, 1000]);
+  });
+
+  it('when a child outlives its parent, then the child holds the time after the parent ended', () => {
+    const { byStage, wallUs } = attributeWallTime(traceB);
+    expect(Object.fromEntries(byStage)).toEqual({
+      'embed.batch': 1500,
+      ingest: 300,
+      'StartWorkflow:ingest': 1200,
+    });
+    expect(wallUs).toBe(3000);
+  });
+
+  it('when no span is open between a send and the hand-off it started, then that time is the gap', () => {
+    const t: ReportTrace = {
+      traceId: 'g',
+      spans: [
+        span('g', 'g1', 'send documents', 0, 100),
+        span('g', 'g2', 'hand-off documents', 400, 100, 'g1'),
+      ],
+    };
+    const { byStage, gapUs, wallUs } = attributeWallTime(t);
+    expect(Object.fromEntries(byStage)).toEqual({ 'send documents': 100, 'hand-off documents': 100 });
+    expect([gapUs, wallUs]).toEqual([300, 500]);
+  });
+
+  it('when a child starts before its parent (clock skew), then the parent does not take the shared time', () => {
+    const t: ReportTrace = {
+      traceId: 's',
+      spans: [span('s', 'p', 'parent', 100, 400), span('s', 'c', 'child', 50, 200, 'p')],
+    };
+    // [50,250) child; [250,500) parent
+    expect(Object.fromEntries(attributeWallTime(t).byStage)).toEqual({ child: 200, parent: 250 });
+  });
+
+  it('when a span takes no time, then it takes no share and breaks nothing', () => {
+    const t: ReportTrace = {
+      traceId: 'z',
+      spans: [span('z', 'r', 'root', 0, 10), span('z', 'i', 'instant', 5, 0, 'r')],
+    };
+    expect(Object.fromEntries(attributeWallTime(t).byStage)).toEqual({ root: 10 });
+  });
+});
+
 describe('analyzeTraces', () => {
   const analysis = analyzeTraces([traceA, traceB]);
   const stage = (name: string) => analysis.stages.find((s) => s.name === name)!;
 
   it('when two traces are read, then wall time is each first start to last end, summed', () => {
-    expect(wallTime(traceA)).toBe(1000);
-    expect(wallTime(traceB)).toBe(3000);
-    expect(analysis.wallUs).toBe(4000);
-    expect(analysis.selfUs).toBe(4100);
-    expect(analysis.traces).toBe(2);
-    expect(analysis.spans).toBe(7);
+    expect(analysis).toMatchObject({
+      traces: 2,
+      sharedTraces: 0,
+      spans: 7,
+      wallUs: 4000,
+      gapUs: 0,
+      gapShare: 0,
+    });
   });
 
-  it('when stages are ranked, then the one with the most self time comes first', () => {
-    expect(analysis.stages.map((s) => [s.name, s.selfUs])).toEqual([
-      ['embed.batch', 2000],
+  it('when stages are ranked, then the one holding most wall time comes first and shares add up to 1', () => {
+    // embed 450 + 1500, StartWorkflow 1200, ingest 200 + 300, upsert 275, POST 75 (of 4000)
+    expect(analysis.stages.map((s) => [s.name, s.wallUs])).toEqual([
+      ['embed.batch', 1950],
       ['StartWorkflow:ingest', 1200],
       ['ingest', 500],
-      ['qdrant.upsert', 300],
-      ['POST', 100],
+      ['qdrant.upsert', 275],
+      ['POST', 75],
     ]);
+    expect(analysis.stages.reduce((a, s) => a + s.wallShare, 0)).toBeCloseTo(1, 12);
+    expect(stage('embed.batch').wallShare).toBeCloseTo(1950 / 4000, 12);
   });
 
-  it('when a stage has two spans, then count, percentiles, shares and errors follow from them', () => {
-    const embed = stage('embed.batch');
-    expect(embed).toMatchObject({
+  it('when a stage has two spans, then count, percentiles, self time and errors follow from them', () => {
+    expect(stage('embed.batch')).toMatchObject({
       count: 2,
       totalUs: 2000,
+      selfUs: 2000,
       p50Us: 500,
       p95Us: 1500,
       p99Us: 1500,
       maxUs: 1500,
       errors: 1,
+      shared: false,
     });
-    expect(embed.wallShare).toBeCloseTo(2000 / 4000, 10);
-    expect(embed.selfShare).toBeCloseTo(2000 / 4100, 10);
-    const ingest = stage('ingest');
-    expect(ingest).toMatchObject({ count: 2, p50Us: 1000, p99Us: 2000, errors: 0 });
-    expect(ingest.wallShare).toBeCloseTo(0.75, 10);
-    expect(analysis.stages.reduce((a, s) => a + s.selfShare, 0)).toBeCloseTo(1, 10);
+    expect(stage('ingest')).toMatchObject({ count: 2, p50Us: 1000, p99Us: 2000, selfUs: 500, errors: 0 });
   });
 
   it('when listing the slowest traces, then they are ordered by wall time with their dominant stage', () => {
@@ -171,7 +221,7 @@ describe('analyzeTraces', () => {
         wallUs: 3000,
         spans: 3,
         dominantStage: 'embed.batch',
-        dominantSelfUs: 1500,
+        dominantUs: 1500,
       },
       {
         traceId: 'a',
@@ -180,7 +230,7 @@ describe('analyzeTraces', () => {
         wallUs: 1000,
         spans: 4,
         dominantStage: 'embed.batch',
-        dominantSelfUs: 500,
+        dominantUs: 450,
       },
     ]);
     expect(analyzeTraces([traceA, traceB], { slowest: 1 }).slowest.map((t) => t.traceId)).toEqual(['b']);
@@ -192,7 +242,8 @@ describe('analyzeTraces', () => {
       sharedTraces: 0,
       spans: 0,
       wallUs: 0,
-      selfUs: 0,
+      gapUs: 0,
+      gapShare: 0,
       stages: [],
       slowest: [],
     });
@@ -206,17 +257,20 @@ describe('analyzeTraces with shared-work traces', () => {
 
   it('when a batch is its own trace, then shares are over the journeys and the batch is not counted twice', () => {
     const analysis = analyzeTraces([journey, batch]);
-    expect(analysis).toMatchObject({ traces: 2, sharedTraces: 1, wallUs: 1000, selfUs: 1000 });
-    const embed = analysis.stages.find((s) => s.name === 'embed.batch')!;
-    expect(embed).toMatchObject({ shared: true, selfUs: 600, selfShare: 0.6, wallShare: 0.6 });
-    expect(analysis.stages.find((s) => s.name === 'ingest')).toMatchObject({ shared: false, selfShare: 1 });
+    expect(analysis).toMatchObject({ traces: 2, sharedTraces: 1, wallUs: 1000 });
+    expect(analysis.stages.find((s) => s.name === 'embed.batch')).toMatchObject({
+      shared: true,
+      wallUs: 600,
+      wallShare: 0.6,
+    });
+    expect(analysis.stages.find((s) => s.name === 'ingest')).toMatchObject({ shared: false, wallShare: 1 });
     expect(analysis.slowest.map((t) => t.traceId)).toEqual(['j']);
   });
 
   it('when only shared-work traces were read, then they are the journeys', () => {
     const analysis = analyzeTraces([batch]);
-    expect(analysis).toMatchObject({ traces: 1, sharedTraces: 1, wallUs: 600, selfUs: 600 });
-    expect(analysis.stages[0]).toMatchObject({ name: 'embed.batch', selfShare: 1, shared: false });
+    expect(analysis).toMatchObject({ traces: 1, sharedTraces: 1, wallUs: 600 });
+    expect(analysis.stages[0]).toMatchObject({ name: 'embed.batch', wallShare: 1, shared: false });
   });
 });
 

@@ -164,12 +164,34 @@ describe('recommend', () => {
     expect(rulesFor([trace([failed])]).find((r) => r.rule === 'errors')?.text).toContain('qdrant.upsert ×1');
   });
 
+  it('when activities wait long for a worker slot, then it says so', () => {
+    // StartActivity [0,1000) holds RunActivity [600,1000): it is innermost for 600 of 1000 µs.
+    const recs = rulesFor([
+      trace([
+        span('s', 'StartActivity:ingestDocuments', 0, 1000),
+        span('r', 'RunActivity:ingestDocuments', 600, 400, 's'),
+      ]),
+    ]);
+    expect(recs.find((r) => r.rule === 'activity-wait')?.text).toBe(
+      'Activities ingestDocuments waited to start for 60 % of the wall time: the workers are busy; run more worker processes.',
+    );
+  });
+
+  it('when journeys spend long with no span open, then it points at Kafka', () => {
+    const recs = rulesFor([
+      trace([span('s', 'send documents', 0, 100), span('h', 'hand-off documents', 900, 100, 's')]),
+    ]);
+    expect(recs.find((r) => r.rule === 'untraced-gap')?.text).toMatch(
+      /^80 % of the wall time had no span open/,
+    );
+  });
+
   it('when nothing crosses a threshold, then it reports the largest stage and nothing else', () => {
     const recs = rulesFor([trace([span('r', 'ingest', 0, 1000), span('e', 'embed.batch', 0, 300, 'r')])]);
     expect(recs).toEqual([
       {
         rule: 'balanced',
-        text: 'No stage stands out: the largest, ingest, holds 70 % of the traced time (p95 1.0 ms).',
+        text: 'No stage stands out: the largest, ingest, holds 70 % of the wall time (p95 1.0 ms).',
       },
     ]);
   });

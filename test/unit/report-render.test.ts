@@ -42,17 +42,27 @@ const report = buildReport(traces, { since: '10m', startMs: 0, endMs: 600_000 },
 describe('report renderers', () => {
   it('when rendered as text, then recommendations, the stage table and the slowest trace id appear', () => {
     const text = renderText(report);
-    // embed.batch self 90 ms of 120 ms: 75 %
-    expect(text).toContain('Embedding holds 75 % of the traced time');
-    expect(text).toMatch(/embed\.batch\s+worker\s+2\s+15\.0\s+75\.0\s+75\.0\s+75\.0 %\s+90\.0\s+75\.0 %\s+0/);
+    // embed.batch is innermost for 75 + 15 of 120 ms: 75 %
+    expect(text).toContain('Embedding holds 75 % of the wall time');
+    expect(text).toMatch(/embed\.batch\s+worker\s+2\s+15\.0\s+75\.0\s+75\.0\s+75\.0 %\s+90\.0\s+0/);
     expect(text.indexOf('aaaa')).toBeLessThan(text.indexOf('bbbb'));
   });
 
   it('when rendered as markdown, then the chart file is referenced and the tables are pipe tables', () => {
     const md = renderMarkdown(report, 'report.svg');
     expect(md).toContain('![Share of traced time and latency per stage](report.svg)');
-    expect(md).toContain('| embed.batch | worker | 2 | 15.0 | 75.0 | 75.0 | 75.0 % | 90.0 | 75.0 % | 0 |');
-    expect(md).toContain('| ingest | worker | 2 | 20.0 | 100 | 100 | 100.0 % | 30.0 | 25.0 % | 0 |');
+    expect(md).toContain(
+      '| Stage | Service | Count | p50 ms | p95 ms | p99 ms | Wall share | Self ms | Errors |',
+    );
+    // Every row of every table has as many cells as its header.
+    const cells = (line: string) => line.split(/(?<!\\)\|/).length;
+    const tables = md.split('\n\n').filter((block) => block.startsWith('|'));
+    for (const table of tables) {
+      const lines = table.split('\n').filter(Boolean);
+      expect(new Set(lines.map(cells)).size).toBe(1);
+    }
+    expect(md).toContain('| embed.batch | worker | 2 | 15.0 | 75.0 | 75.0 | 75.0 % | 90.0 | 0 |');
+    expect(md).toContain('| ingest | worker | 2 | 20.0 | 100 | 100 | 25.0 % | 30.0 | 0 |');
   });
 
   it('when rendered as HTML, then it is one file with the SVG inline and nothing fetched or run', () => {

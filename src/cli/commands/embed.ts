@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.ts';
-import { createEmbedder, EmptyTextError, ModelNotPulledError, type EmbedOutcome } from '../../embedding/index.ts';
+import { createEmbedder, EmptyTextError, ModelNotFoundError, type EmbedOutcome } from '../../embedding/index.ts';
 import { ProgressBar } from '../progress.ts';
 import { UsageError, type Command } from '../command.ts';
 
@@ -75,7 +75,7 @@ export const embedCommand: Command = {
     try {
       embedder = await createEmbedder(config);
     } catch (err) {
-      if (err instanceof ModelNotPulledError) {
+      if (err instanceof ModelNotFoundError) {
         console.error(err.message);
         return 1;
       }

@@ -80,8 +80,10 @@ export const evalCommand: Command = {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
     const k = Number(values['top-k']);
-    if (!Number.isInteger(k) || k < 1 || k > RETRIEVAL_DEPTH) throw new UsageError(`--top-k must be an integer from 1 to ${RETRIEVAL_DEPTH}.`);
-    if (!/^[\w.-]+$/.test(values.split)) throw new UsageError('--split must be a plain name such as test or dev.');
+    if (!Number.isInteger(k) || k < 1 || k > RETRIEVAL_DEPTH)
+      throw new UsageError(`--top-k must be an integer from 1 to ${RETRIEVAL_DEPTH}.`);
+    if (!/^[\w.-]+$/.test(values.split))
+      throw new UsageError('--split must be a plain name such as test or dev.');
 
     const config = loadConfig();
     let dataset;
@@ -93,7 +95,9 @@ export const evalCommand: Command = {
     }
     const collection = await evalCollectionName(dataset.name, dataset.corpus, config);
     const reference = REFERENCE_SCORES[dataset.name];
-    console.error(`Evaluating ${dataset.name} (${path.dirname(dataset.corpus)}) into collection ${collection}`);
+    console.error(
+      `Evaluating ${dataset.name} (${path.dirname(dataset.corpus)}) ${values['reuse-index'] ? 'searching' : 'into'} collection ${collection}`,
+    );
 
     let client;
     try {
@@ -106,7 +110,7 @@ export const evalCommand: Command = {
       throw err;
     }
     try {
-      const runTag = `${collection}-${randomBytes(3).toString('hex')}`;
+      const runTag = `${dataset.name}-${randomBytes(3).toString('hex')}`;
       const outcome = await runEval(new TemporalBackend(client, config, runTag), {
         dataset,
         collection,

@@ -1,5 +1,6 @@
 import { SPAN } from '../semconv.ts';
 import type { ReportSpan, ReportTrace } from './trace-model.ts';
+import { attributeWallTime } from './wall-attribution.ts';
 
 /**
  * Root span names of shared-work traces: work done once for many journeys (an embedding batch
@@ -22,11 +23,11 @@ export interface StageStats {
   p95Us: number;
   p99Us: number;
   maxUs: number;
-  /** totalUs over the sum of the journeys' wall times; a parent's share includes its children's. */
+  /** Wall time attributed to the stage: the instants it was the innermost open span (µs). */
+  wallUs: number;
+  /** wallUs over the journeys' wall time; with the gap share, the journeys' stages add up to 1. */
   wallShare: number;
-  /** selfUs over the journeys' self time: the shares of the journeys' stages add up to 1. */
-  selfShare: number;
-  /** Seen only in shared-work traces: its shares compare its time with the journeys' time. */
+  /** Seen only in shared-work traces: its share compares its time with the journeys' time. */
   shared: boolean;
 }
 
@@ -36,9 +37,9 @@ export interface SlowTrace {
   service: string;
   wallUs: number;
   spans: number;
-  /** The stage with the most self time in this trace. */
+  /** The stage holding most of this trace's wall time. */
   dominantStage: string;
-  dominantSelfUs: number;
+  dominantUs: number;
 }
 
 export interface TraceAnalysis {
@@ -48,8 +49,9 @@ export interface TraceAnalysis {
   spans: number;
   /** Sum over the journeys of (last end − first start) (µs); over all traces when all are shared work. */
   wallUs: number;
-  /** Sum of the journeys' span self times (µs); the denominator of every selfShare. */
-  selfUs: number;
+  /** Of the journeys' wall time, the part with no span open (µs): waiting in Kafka or a queue. */
+  gapUs: number;
+  gapShare: number;
   stages: StageStats[];
   slowest: SlowTrace[];
 }
@@ -104,18 +106,6 @@ export function selfTimes(trace: ReportTrace): Map<string, number> {
   return out;
 }
 
-/** Wall time of a trace: from its first span's start to its last span's end. */
-export function wallTime(trace: ReportTrace): number {
-  if (trace.spans.length === 0) return 0;
-  let start = Infinity;
-  let end = -Infinity;
-  for (const s of trace.spans) {
-    start = Math.min(start, s.startUs);
-    end = Math.max(end, s.startUs + s.durationUs);
-  }
-  return end - start;
-}
-
 function rootOf(trace: ReportTrace): ReportSpan | undefined {
   const ids = new Set(trace.spans.map((s) => s.spanId));
   const roots = trace.spans.filter((s) => s.parentSpanId === undefined || !ids.has(s.parentSpanId));
@@ -134,6 +124,7 @@ export function analyzeTraces(traces: readonly ReportTrace[], options: AnalysisO
   interface Acc {
     durations: number[];
     selfUs: number;
+    wallUs: number;
     errors: number;
     services: Set<string>;
     inJourney: boolean;
@@ -142,69 +133,67 @@ export function analyzeTraces(traces: readonly ReportTrace[], options: AnalysisO
   const slow: SlowTrace[] = [];
   const isShared = (t: ReportTrace): boolean => sharedRoots.has(rootOf(t)?.name ?? '');
   const sharedCount = traces.filter(isShared).length;
-  // When everything read is shared work (a report on the embedding service alone), it is the journey.
+  // When everything read is shared work (a report on the embedding alone), it is the journey.
   const counts = (t: ReportTrace): boolean => sharedCount === traces.length || !isShared(t);
   let wallUs = 0;
-  let selfTotal = 0;
+  let gapUs = 0;
   let spanCount = 0;
 
   for (const trace of traces) {
     const self = selfTimes(trace);
-    const wall = wallTime(trace);
+    const attribution = attributeWallTime(trace);
     const journey = counts(trace);
-    if (journey) wallUs += wall;
+    if (journey) {
+      wallUs += attribution.wallUs;
+      gapUs += attribution.gapUs;
+    }
     spanCount += trace.spans.length;
-    const perStageSelf = new Map<string, number>();
     for (const s of trace.spans) {
-      const selfUs = self.get(s.spanId) ?? 0;
-      if (journey) selfTotal += selfUs;
       let acc = stages.get(s.name);
-      if (!acc)
-        stages.set(
-          s.name,
-          (acc = { durations: [], selfUs: 0, errors: 0, services: new Set(), inJourney: false }),
-        );
+      if (!acc) {
+        acc = { durations: [], selfUs: 0, wallUs: 0, errors: 0, services: new Set(), inJourney: false };
+        stages.set(s.name, acc);
+      }
       acc.durations.push(s.durationUs);
-      acc.selfUs += selfUs;
+      acc.selfUs += self.get(s.spanId) ?? 0;
       acc.inJourney ||= journey;
       if (s.error) acc.errors += 1;
       acc.services.add(s.service);
-      perStageSelf.set(s.name, (perStageSelf.get(s.name) ?? 0) + selfUs);
     }
+    for (const [name, us] of attribution.byStage) stages.get(name)!.wallUs += us;
     if (!journey) continue;
-    const [dominantStage, dominantSelfUs] = [...perStageSelf].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+    const [dominantStage, dominantUs] = [...attribution.byStage].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
     const root = rootOf(trace);
     slow.push({
       traceId: trace.traceId,
       rootName: root?.name ?? '',
       service: root?.service ?? '',
-      wallUs: wall,
+      wallUs: attribution.wallUs,
       spans: trace.spans.length,
       dominantStage,
-      dominantSelfUs,
+      dominantUs,
     });
   }
 
   const stageStats: StageStats[] = [...stages].map(([name, acc]) => {
     const sorted = [...acc.durations].sort((a, b) => a - b);
-    const totalUs = sorted.reduce((a, b) => a + b, 0);
     return {
       name,
       services: [...acc.services].sort(),
       count: sorted.length,
       errors: acc.errors,
-      totalUs,
+      totalUs: sorted.reduce((a, b) => a + b, 0),
       selfUs: acc.selfUs,
       p50Us: percentile(sorted, 50),
       p95Us: percentile(sorted, 95),
       p99Us: percentile(sorted, 99),
       maxUs: sorted[sorted.length - 1] ?? 0,
-      wallShare: wallUs > 0 ? totalUs / wallUs : 0,
-      selfShare: selfTotal > 0 ? acc.selfUs / selfTotal : 0,
+      wallUs: acc.wallUs,
+      wallShare: wallUs > 0 ? acc.wallUs / wallUs : 0,
       shared: !acc.inJourney,
     };
   });
-  stageStats.sort((a, b) => b.selfUs - a.selfUs || a.name.localeCompare(b.name));
+  stageStats.sort((a, b) => b.wallUs - a.wallUs || b.selfUs - a.selfUs || a.name.localeCompare(b.name));
   slow.sort((a, b) => b.wallUs - a.wallUs || a.traceId.localeCompare(b.traceId));
 
   return {
@@ -212,7 +201,8 @@ export function analyzeTraces(traces: readonly ReportTrace[], options: AnalysisO
     sharedTraces: sharedCount,
     spans: spanCount,
     wallUs,
-    selfUs: selfTotal,
+    gapUs,
+    gapShare: wallUs > 0 ? gapUs / wallUs : 0,
     stages: stageStats,
     slowest: slow.slice(0, slowestCount),
   };

@@ -31,7 +31,8 @@ export interface EmbeddingFigures {
 export interface QdrantFigures {
   operation: string;
   calls: number;
-  meanPoints: number;
+  /** null when the calls carry no point count (collection management). */
+  meanPoints: number | null;
   p50Ms: number;
   p99Ms: number;
 }

@@ -11,8 +11,12 @@ export interface Recommendation {
 
 /** Thresholds of the rules; each says when a figure is worth a person's attention. */
 export const THRESHOLDS = {
-  /** Embedding stages holding this share of all self time make it the bottleneck. */
+  /** Embedding stages holding this share of the journeys' wall time make it the bottleneck. */
   embeddingShare: 0.5,
+  /** Activities waiting this share of the journeys' time for a worker slot. */
+  activityWaitShare: 0.3,
+  /** Journeys spending this share with no span open are waiting in Kafka or a queue. */
+  gapShare: 0.3,
   /** Padding above this share means batches mix very different lengths. */
   paddingRatio: 0.3,
   /** Queue wait above inference time (and above this floor) means the engine is saturated. */
@@ -51,11 +55,31 @@ export function recommend(
   const inJourney = analysis.stages.filter((s) => isEmbeddingStage(s.name) && !s.shared);
   const embeddingStages =
     inJourney.length > 0 ? inJourney : analysis.stages.filter((s) => isEmbeddingStage(s.name));
-  const embeddingShare = embeddingStages.reduce((a, s) => a + s.selfShare, 0);
+  const embeddingShare = embeddingStages.reduce((a, s) => a + s.wallShare, 0);
   if (embeddingShare >= THRESHOLDS.embeddingShare) {
     out.push({
       rule: 'embedding-bound',
-      text: `Embedding holds ${pct(embeddingShare)} of the traced time (${embeddingStages.map((s) => s.name).join(', ')}): run more worker processes (one per spare core) or set EMBED_PRECISION=int8.`,
+      text: `Embedding holds ${pct(embeddingShare)} of the wall time (${embeddingStages.map((s) => s.name).join(', ')}): run more worker processes (one per spare core) or set EMBED_PRECISION=int8.`,
+    });
+  }
+
+  // A StartActivity span is innermost while its activity is scheduled but not running: waiting
+  // for a free slot on a worker (or for a retry's backoff).
+  const waits = analysis.stages.filter(
+    (s) => s.name.startsWith('StartActivity:') && s.wallShare >= THRESHOLDS.activityWaitShare,
+  );
+  for (const s of waits) {
+    const activity = s.name.slice('StartActivity:'.length);
+    out.push({
+      rule: 'activity-wait',
+      text: `Activities ${activity} waited to start for ${pct(s.wallShare)} of the wall time: the workers are busy; run more worker processes.`,
+    });
+  }
+
+  if (analysis.gapShare >= THRESHOLDS.gapShare) {
+    out.push({
+      rule: 'untraced-gap',
+      text: `${pct(analysis.gapShare)} of the wall time had no span open: documents waited in Kafka before a consumer fetched them; check consumer lag and run more consumer processes.`,
     });
   }
 
@@ -79,7 +103,7 @@ export function recommend(
   if (upsert && upsert.p99Ms >= THRESHOLDS.upsertP99Ms) {
     out.push({
       rule: 'upsert-slow',
-      text: `Qdrant upsert p99 is ${upsert.p99Ms.toFixed(0)} ms (p50 ${upsert.p50Ms.toFixed(0)} ms, ${upsert.meanPoints.toFixed(0)} points per call): send larger batches so the per-request cost is paid less often.`,
+      text: `Qdrant upsert p99 is ${upsert.p99Ms.toFixed(0)} ms (p50 ${upsert.p50Ms.toFixed(0)} ms${upsert.meanPoints === null ? '' : `, ${upsert.meanPoints.toFixed(0)} points per call`}): send larger batches so the per-request cost is paid less often.`,
     });
   }
 
@@ -106,7 +130,7 @@ export function recommend(
     out.push({
       rule: 'balanced',
       text: top
-        ? `No stage stands out: the largest, ${top.name}, holds ${pct(top.selfShare)} of the traced time (p95 ${ms(top.p95Us)}).`
+        ? `No stage stands out: the largest, ${top.name}, holds ${pct(top.wallShare)} of the wall time (p95 ${ms(top.p95Us)}).`
         : 'No stage stands out.',
     });
   }

@@ -11,8 +11,10 @@ import {
 import { stageChartSvg } from './svg-chart.ts';
 
 const INTRO =
-  'Per stage (span name): latency percentiles of its spans; wall share, its spans’ time over the traces’ wall time ' +
-  '(a parent includes its children); self time, its spans’ time minus their children’s, and its share of all self time.';
+  'Per stage (span name): latency percentiles of its spans; wall share, the share of the journeys’ wall time during ' +
+  'which the stage was the innermost open span (parallel spans share an instant, so shares add up to 1 with the ' +
+  'time no span was open); self time, its spans’ durations minus their children’s, summed. Stages marked “own ' +
+  'traces” run once for many journeys (an embedding batch): their share compares their time with the journeys’.';
 
 /** For a terminal: the recommendations first, since that is what a person acts on. */
 export function renderText(report: BottleneckReport): string {

@@ -10,21 +10,10 @@ export interface Table {
 
 export function stageTable(report: BottleneckReport): Table {
   return {
-    headers: [
-      'Stage',
-      'Service',
-      'Count',
-      'p50 ms',
-      'p95 ms',
-      'p99 ms',
-      'Wall share',
-      'Self ms',
-      'Self share',
-      'Errors',
-    ],
-    numeric: [false, false, true, true, true, true, true, true, true, true],
+    headers: ['Stage', 'Service', 'Count', 'p50 ms', 'p95 ms', 'p99 ms', 'Wall share', 'Self ms', 'Errors'],
+    numeric: [false, false, true, true, true, true, true, true, true],
     rows: report.analysis.stages.map((s) => [
-      s.name,
+      s.shared ? `${s.name} (own traces)` : s.name,
       s.services.map((x) => x.replace(/^embedstream-/, '')).join(', '),
       String(s.count),
       formatMs(s.p50Us),
@@ -32,7 +21,6 @@ export function stageTable(report: BottleneckReport): Table {
       formatMs(s.p99Us),
       formatShare(s.wallShare),
       formatMs(s.selfUs),
-      formatShare(s.selfShare),
       String(s.errors),
     ]),
   };
@@ -40,7 +28,7 @@ export function stageTable(report: BottleneckReport): Table {
 
 export function slowestTable(report: BottleneckReport): Table {
   return {
-    headers: ['Trace id', 'Root span', 'Service', 'Wall ms', 'Spans', 'Most self time in'],
+    headers: ['Trace id', 'Root span', 'Service', 'Wall ms', 'Spans', 'Most time in'],
     numeric: [false, false, false, true, true, false],
     rows: report.analysis.slowest.map((t) => [
       t.traceId,
@@ -48,7 +36,7 @@ export function slowestTable(report: BottleneckReport): Table {
       t.service,
       formatMs(t.wallUs),
       String(t.spans),
-      `${t.dominantStage} (${formatMs(t.dominantSelfUs)} ms)`,
+      `${t.dominantStage} (${formatMs(t.dominantUs)} ms)`,
     ]),
   };
 }
@@ -71,9 +59,10 @@ export function costTable(report: BottleneckReport): Table | undefined {
     if (e.maxBudgetTokens !== null) rows.push(['Largest token budget', `${e.maxBudgetTokens} tokens`]);
   }
   for (const q of report.qdrant) {
+    const points = q.meanPoints === null ? '' : `, ${q.meanPoints.toFixed(1)} points each`;
     rows.push([
       `Qdrant ${q.operation}`,
-      `${q.calls} calls, ${q.meanPoints.toFixed(1)} points each, p50 ${q.p50Ms.toFixed(1)} ms, p99 ${q.p99Ms.toFixed(1)} ms`,
+      `${q.calls} calls${points}, p50 ${q.p50Ms.toFixed(1)} ms, p99 ${q.p99Ms.toFixed(1)} ms`,
     ]);
   }
   return rows.length > 0 ? { headers: ['Figure', 'Value'], numeric: [false, false], rows } : undefined;
@@ -81,7 +70,13 @@ export function costTable(report: BottleneckReport): Table | undefined {
 
 export function summaryLine(report: BottleneckReport): string {
   const a = report.analysis;
-  return `${a.traces} traces, ${a.spans} spans from ${report.services.join(', ') || 'no service'} between ${report.window.start} and ${report.window.end}; total trace wall time ${formatMs(a.wallUs)} ms.`;
+  const shared =
+    a.sharedTraces > 0 ? ` (${a.sharedTraces} of them shared work, such as embedding batches)` : '';
+  return (
+    `${a.traces} traces${shared}, ${a.spans} spans from ${report.services.join(', ') || 'no service'} between ` +
+    `${report.window.start} and ${report.window.end}. The journeys' wall time adds up to ${formatMs(a.wallUs)} ms, ` +
+    `${formatShare(a.gapShare)} of it with no span open.`
+  );
 }
 
 /** Fixed-width columns for a terminal. */

@@ -19,8 +19,8 @@ function tickLabel(us: number): string {
 }
 
 /**
- * A horizontal bar per stage, largest self time first: the dark part is the stage's share of the
- * journeys' self time (where the time really goes); on the right its latency on a log scale: p50
+ * A horizontal bar per stage, largest first: the stage's share of the journeys' wall time (the
+ * instants it was the innermost open span: where the time really goes); on the right its latency on a log scale: p50
  * (dot), p95 (red tick) and p99 (end of the line). Self-contained SVG: no scripts, no fonts fetched.
  */
 export function stageChartSvg(stages: readonly StageStats[], maxStages = 14): string {
@@ -33,7 +33,7 @@ export function stageChartSvg(stages: readonly StageStats[], maxStages = 14): st
   const top = 48;
   const width = labelW + barW + gap + latW + 40;
   const height = top + rows.length * rowH + 40;
-  const maxShare = Math.max(0.01, ...rows.map((s) => s.selfShare));
+  const maxShare = Math.max(0.01, ...rows.map((s) => s.wallShare));
 
   const lats = rows.flatMap((s) => [s.p50Us, s.p99Us]).filter((v) => v > 0);
   // Whole decades, so the ticks land on 1, 10, 100 ms.
@@ -45,7 +45,7 @@ export function stageChartSvg(stages: readonly StageStats[], maxStages = 14): st
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, 'Segoe UI', 'DejaVu Sans', sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${labelW}" y="20" font-weight="600">Share of traced time (self time)</text>`,
+    `<text x="${labelW}" y="20" font-weight="600">Share of wall time (innermost open span)</text>`,
     `<text x="${latLeft}" y="20" font-weight="600">Latency (log scale): ● p50  <tspan fill="${WHISKER}">|</tspan> p95  ─ to p99</text>`,
   ];
   // Decade grid of the latency axis, drawn first so the marks sit on top.
@@ -60,14 +60,17 @@ export function stageChartSvg(stages: readonly StageStats[], maxStages = 14): st
   rows.forEach((s, i) => {
     const y = top + i * rowH;
     const mid = y + 12;
-    const selfLen = (s.selfShare / maxShare) * barW;
+    const selfLen = (Math.min(s.wallShare, maxShare) / maxShare) * barW;
     const shown = s.shared ? `${s.name} (own traces)` : s.name;
     const name = shown.length > 38 ? `${shown.slice(0, 37)}…` : shown;
     parts.push(
       `<text x="${labelW - 8}" y="${y + 16}" text-anchor="end">${escapeXml(name)}</text>`,
       `<rect x="${labelW}" y="${y + 3}" width="${barW}" height="${rowH - 8}" fill="${CHILDREN}" opacity="0.25"/>`,
-      `<rect x="${labelW}" y="${y + 3}" width="${selfLen.toFixed(1)}" height="${rowH - 8}" fill="${SELF}"><title>${escapeXml(s.name)}: ${formatShare(s.selfShare)} of self time, ${s.count} spans</title></rect>`,
-      `<text x="${labelW + Math.min(selfLen + 4, barW - 48)}" y="${y + 16}" fill="${selfLen > barW - 52 ? '#fff' : '#222'}">${formatShare(s.selfShare)}</text>`,
+      `<rect x="${labelW}" y="${y + 3}" width="${selfLen.toFixed(1)}" height="${rowH - 8}" fill="${SELF}"><title>${escapeXml(s.name)}: ${formatShare(s.wallShare)} of the journeys' wall time, ${s.count} spans</title></rect>`,
+      // Inside the bar when it has room for the figure, else just after it.
+      selfLen > 64
+        ? `<text x="${(labelW + selfLen - 4).toFixed(1)}" y="${y + 16}" text-anchor="end" fill="#fff">${formatShare(s.wallShare)}</text>`
+        : `<text x="${(labelW + selfLen + 4).toFixed(1)}" y="${y + 16}" fill="#222">${formatShare(s.wallShare)}</text>`,
     );
     if (s.p99Us > 0) {
       const [x50, x95, x99] = [latX(s.p50Us), latX(s.p95Us), latX(s.p99Us)].map((x) => x.toFixed(1));

@@ -1,0 +1,112 @@
+import type { MachineInfo } from './lib/machine.ts';
+import type { MachineSample, ProcessSeries } from './lib/process-sampler.ts';
+import type { PipelineBenchOptions } from './pipeline-options.ts';
+import type { EngineRun, PipelineRun } from './pipeline-runs.ts';
+import { median } from './lib/stats.ts';
+import type { OverallSummary, PhaseLatency, RepetitionSummary } from './pipeline-summary.ts';
+
+export interface PipelineReport {
+  generatedAt: string;
+  options: PipelineBenchOptions;
+  machine: MachineInfo;
+  /** The service settings the figures depend on most. */
+  settings: Record<string, string | number | boolean>;
+  corpus: { source: string; documents: number; chunks: number; loadDocuments: number; loadChunks: number };
+  repetitions: RepetitionSummary[];
+  overall: OverallSummary;
+  raw: { runs: { engine: EngineRun; pipeline: PipelineRun }[]; processes: readonly ProcessSeries[]; machine: readonly MachineSample[] };
+}
+
+const f = (v: number | undefined, digits = 1) => (v !== undefined && Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)} %` : 'n/a');
+
+function latencyRow(rep: string, phase: string, p: PhaseLatency): string {
+  const ws = p.metrics.workerSearch;
+  const lag = p.metrics.workerLoopLag;
+  return `| ${rep} | ${phase} | ${p.e2e.count}${p.errors ? ` (+${p.errors} errors)` : ''} | ${f(p.e2e.p50)} | ${f(p.e2e.p95)} | ${f(p.e2e.p99)} | ${f(p.e2e.max)} | ${f(p.took.p50)} / ${f(p.took.p99)} | ${ws ? `${f(ws.meanMs)} / ${f(ws.p99Ms, 0)}` : 'n/a'} | ${lag ? `${f(lag.p99Ms, 0)} / ${f(lag.maxMs, 0)}` : 'n/a'} | ${f(p.workerCores, 2)} | ${pct(p.machineBusy)} |`;
+}
+
+/** Where a median query's time goes: the bench's clocks, the answer's Kafka timestamp and the processes' histograms. */
+function breakdown(reps: readonly RepetitionSummary[], phase: 'idle' | 'loaded'): string {
+  const e2e = median(reps.map((r) => r[phase].e2e.p50));
+  const published = median(reps.map((r) => r[phase].toAnswerPublished.p50));
+  const start = median(reps.map((r) => r[phase].metrics.searchWorkflowStart?.meanMs ?? Number.NaN));
+  const search = median(reps.map((r) => r[phase].metrics.workerSearch?.meanMs ?? Number.NaN));
+  const delivery = median(reps.map((r) => r[phase].answerDelivery.p50));
+  return `| ${phase === 'idle' ? 'idle' : 'under bulk ingest'} | ${f(e2e)} | ${f(published)} | ${f(start)} | ${f(search)} | ${f(published - start - search)} | ${f(delivery)} |`;
+}
+
+export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): string {
+  const o = r.overall;
+  const m = r.machine;
+  const reps = r.repetitions;
+  const targets = o.targets.map((t) => `| ${t.name} | ${t.value} | ${t.wanted} | ${t.met ? 'met' : '**missed**'} |`);
+  const throughput = reps.map(
+    (x) =>
+      `| ${x.rep} | ${f(x.engineDocsPerSec, 2)} | ${f(x.pipelineDocsPerSec, 2)} | ${f(x.throughputRatio, 2)}× | ${f(x.pipelineWorkerCores, 2)} | ${pct(x.engineMachineBusy)} / ${pct(x.pipelineMachineBusy)} |`,
+  );
+  const latency = reps.flatMap((x) => [latencyRow(String(x.rep), 'idle', x.idle), latencyRow(String(x.rep), 'under bulk ingest', x.loaded)]);
+  const loadedIngest = r.raw.runs.map((run, i) => `${i + 1}: ${f(run.pipeline.loaded.docsPerSec, 2)} docs/s`).join(', ');
+  const memoryRows = reps.flatMap((x) =>
+    (['worker', 'consumer'] as const).map(
+      (p) => `| ${p} | ${x.rep} | ${f(x[p].peakMb, 0)} | ${f(x[p].p50Mb, 0)} | ${f(x[p].warmStartMb, 0)} → ${f(x[p].warmEndMb, 0)} | ${f(x[p].warmGrowth * 100)} % |`,
+    ),
+  );
+  const others = o.otherProcesses.map((p) => `| ${p.label} | all | ${f(p.peakMb, 0)} | ${f(p.p50Mb, 0)} | | |`);
+  const deadLetters = r.raw.runs.reduce((n, run) => n + run.pipeline.deadLetters, 0);
+  const failed = r.raw.runs.reduce((n, run) => n + run.engine.failed, 0);
+
+  return `# Pipeline benchmark
+
+${r.options.quick ? '**Quick smoke run (BENCH_QUICK=1): small corpus, one repetition; not representative.**\n\n' : ''}Generated ${r.generatedAt} on ${m.cores} × ${m.cpuModel} (${m.memoryGb} GB), Node ${m.node}, commit ${m.gitCommit}. Load average before ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')}, after ${(m.loadAverageAfter ?? []).map((l) => l.toFixed(2)).join(' / ')}: the cores are shared, so the machine-busy columns say how much of the CPU the measured work had.
+
+Corpus: ${r.corpus.source}: ${r.corpus.documents} documents (${r.corpus.chunks} chunks) ingested in every repetition, and a load batch of ${r.corpus.loadDocuments} other documents (${r.corpus.loadChunks} chunks). Settings: ${Object.entries(r.settings).map(([k, v]) => `${k} ${String(v)}`).join(', ')}.
+
+Every repetition runs on fresh \`embedstream run --role worker\` and \`--role consumer\` processes, new topics and a new collection, so no cache carries over. The engine alone is the ingest activities' work without Kafka, Temporal or Qdrant: a fresh embedder in the bench process chunks the same documents and embeds every chunk text (\`title + "\\n" + chunk\`). The pipeline is timed from the first publish to the moment Qdrant holds every expected chunk. Which of the two runs first alternates between repetitions. Figures are medians over ${reps.length} repetition(s); the ratios are per repetition, side by side.
+
+## Targets
+
+| target | measured | wanted | |
+| --- | ---: | ---: | --- |
+${targets.join('\n')}
+
+## Ingest throughput
+
+| rep | engine alone docs/s | pipeline docs/s | pipeline / engine | worker cores during ingest | machine busy (engine / pipeline) |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${throughput.join('\n')}
+| median | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | |
+
+Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}. Ingest of the load batch while it was queried: ${loadedIngest}.
+
+## Query latency through Kafka, ms
+
+Sequential queries (each sent once the previous one was answered), from the publish to \`queries\` until the answer arrives on \`query-results\`; ${r.options.warmupQueries} warm-up queries first. *tookMs* is the answer's own figure (query message timestamp to answer published); *worker search* is the worker's \`embedstream_search_duration_seconds\` over the phase (embed the query, query Qdrant, rank): mean, and p99 interpolated within the histogram's buckets.
+
+| rep | phase | queries | p50 | p95 | p99 | max | tookMs p50 / p99 | worker search mean / p99≈ | worker cores | machine busy |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${latency.join('\n')}
+| median | idle | | ${f(o.idle.p50)} | ${f(o.idle.p95)} | ${f(o.idle.p99)} | | | | | | |
+| median | under bulk ingest | | ${f(o.loaded.p50)} | ${f(o.loaded.p95)} | ${f(o.loaded.p99)} | | | | | | |
+
+p99 under bulk ingest / idle p99, per repetition: ${reps.map((x) => `${f(x.p99Ratio, 2)}×`).join(', ')} (median ${f(o.p99Ratio, 2)}×).
+
+Where a median query's time goes (medians over repetitions, ms). *Until the answer is published*: from the query's publish to the answer message's timestamp (set as the worker's producer sends it); of that, the consumer's wait for Temporal to acknowledge the search workflow's start and the worker's search (both means from their histograms); the rest is the query's way into Kafka and out to the consumer, the workflow task's dispatch to the worker, and the scheduling of the two local activities. *Answer delivery*: from the answer's timestamp to its arrival at the asker (the worker's produce with acks=all, then the asker's fetch).
+
+| phase | end to end p50 | until the answer is published p50 | of which: search workflow start (consumer) | of which: search (worker) | of which: the rest | answer delivery p50 |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${breakdown(reps, 'idle')}
+${breakdown(reps, 'loaded')}
+
+## Resident memory (VmRSS, sampled every 500 ms), MB
+
+Warm: from the end of the repetition's first ingest (the engine has seen a full corpus) to the end of its loaded phase.
+
+| process | rep | peak | p50 | warm start → end | growth once warm |
+| --- | --- | ---: | ---: | ---: | ---: |
+${memoryRows.join('\n')}
+${others.join('\n')}
+
+![throughput, latency and memory](${chartFile})
+`;
+}

@@ -1,0 +1,158 @@
+import { coresUsed, machineBusy, type MachineSample, type ProcessSeries } from './lib/process-sampler.ts';
+import { median, percentiles, quantile, type Percentiles } from './lib/stats.ts';
+import type { EngineRun, PipelineRun, QueryPhase } from './pipeline-runs.ts';
+
+/** Resident memory of one process over a stretch of the run, in MB. */
+export interface MemoryFigures {
+  peakMb: number;
+  p50Mb: number;
+  /** RSS when the pipeline is warm (its first ingest done) and at the end of the repetition's last phase. */
+  warmStartMb: number;
+  warmEndMb: number;
+  /** warmEnd over warmStart, minus one. */
+  warmGrowth: number;
+}
+
+export interface PhaseLatency {
+  e2e: Percentiles;
+  took: Percentiles;
+  /** Query published → answer message stamped by the worker's producer. */
+  toAnswerPublished: Percentiles;
+  /** Answer stamped → received by the asker. */
+  answerDelivery: Percentiles;
+  errors: number;
+  metrics: QueryPhase['metrics'];
+  /** Cores' worth of CPU the worker used, and the busy share of the whole machine, during the phase. */
+  workerCores: number;
+  machineBusy: number;
+}
+
+export interface RepetitionSummary {
+  rep: number;
+  engineDocsPerSec: number;
+  pipelineDocsPerSec: number;
+  /** pipeline / engine alone, both of this repetition. */
+  throughputRatio: number;
+  pipelineWorkerCores: number;
+  engineMachineBusy: number;
+  pipelineMachineBusy: number;
+  idle: PhaseLatency;
+  loaded: PhaseLatency;
+  /** loaded p99 / idle p99 of this repetition. */
+  p99Ratio: number;
+  worker: MemoryFigures;
+  consumer: MemoryFigures;
+}
+
+export interface Target {
+  name: string;
+  value: string;
+  wanted: string;
+  met: boolean;
+}
+
+export interface OverallSummary {
+  engineDocsPerSec: number;
+  pipelineDocsPerSec: number;
+  throughputRatio: number;
+  idle: { p50: number; p95: number; p99: number };
+  loaded: { p50: number; p95: number; p99: number };
+  p99Ratio: number;
+  workerPeakMb: number;
+  workerWarmGrowth: number;
+  /** Peak and median RSS of every other sampled process over the whole run. */
+  otherProcesses: { label: string; peakMb: number; p50Mb: number }[];
+  targets: Target[];
+}
+
+function memory(series: ProcessSeries | undefined, warmFrom: number, warmTo: number): MemoryFigures {
+  const samples = series?.samples ?? [];
+  const rss = samples.map((s) => s.rssMb);
+  const warm = samples.filter((s) => s.t >= warmFrom && s.t <= warmTo);
+  const start = warm[0]?.rssMb ?? Number.NaN;
+  const end = warm[warm.length - 1]?.rssMb ?? Number.NaN;
+  return { peakMb: rss.length ? Math.max(...rss) : Number.NaN, p50Mb: quantile(rss, 0.5), warmStartMb: start, warmEndMb: end, warmGrowth: end / start - 1 };
+}
+
+function phaseLatency(phase: QueryPhase, worker: ProcessSeries | undefined, machine: readonly MachineSample[]): PhaseLatency {
+  const ok = phase.timings.filter((t) => t.error === undefined);
+  return {
+    e2e: percentiles(ok.map((t) => t.e2eMs)),
+    took: percentiles(ok.map((t) => t.tookMs!)),
+    toAnswerPublished: percentiles(ok.map((t) => t.toAnswerPublishedMs)),
+    answerDelivery: percentiles(ok.map((t) => t.answerDeliveryMs)),
+    errors: phase.timings.length - ok.length,
+    metrics: phase.metrics,
+    workerCores: worker ? coresUsed(worker, phase.from, phase.to) : Number.NaN,
+    machineBusy: machineBusy(machine, phase.from, phase.to),
+  };
+}
+
+export function summarizeRepetition(
+  rep: number,
+  engine: EngineRun,
+  pipeline: PipelineRun,
+  series: readonly ProcessSeries[],
+  machine: readonly MachineSample[],
+): RepetitionSummary {
+  // Every repetition has fresh processes: the one tracked during its pipeline ingest is its own.
+  const own = (label: string) => series.find((s) => s.label === label && s.samples.some((x) => x.t >= pipeline.from && x.t <= pipeline.to));
+  const worker = own('worker');
+  const idle = phaseLatency(pipeline.idle, worker, machine);
+  const loaded = phaseLatency(pipeline.loaded, worker, machine);
+  return {
+    rep,
+    engineDocsPerSec: engine.docsPerSec,
+    pipelineDocsPerSec: pipeline.docsPerSec,
+    throughputRatio: pipeline.docsPerSec / engine.docsPerSec,
+    pipelineWorkerCores: worker ? coresUsed(worker, pipeline.from, pipeline.to) : Number.NaN,
+    engineMachineBusy: machineBusy(machine, engine.from, engine.to),
+    pipelineMachineBusy: machineBusy(machine, pipeline.from, pipeline.to),
+    idle,
+    loaded,
+    p99Ratio: loaded.e2e.p99 / idle.e2e.p99,
+    worker: memory(worker, pipeline.to, pipeline.loaded.to),
+    consumer: memory(own('consumer'), pipeline.to, pipeline.loaded.to),
+  };
+}
+
+const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+
+/** Medians over repetitions, and the targets of the pipeline's "done when". */
+export function summarizeOverall(reps: readonly RepetitionSummary[], series: readonly ProcessSeries[]): OverallSummary {
+  const med = (f: (r: RepetitionSummary) => number) => median(reps.map(f));
+  const throughputRatio = med((r) => r.throughputRatio);
+  const idle = { p50: med((r) => r.idle.e2e.p50), p95: med((r) => r.idle.e2e.p95), p99: med((r) => r.idle.e2e.p99) };
+  const loaded = { p50: med((r) => r.loaded.e2e.p50), p95: med((r) => r.loaded.e2e.p95), p99: med((r) => r.loaded.e2e.p99) };
+  const p99Ratio = med((r) => r.p99Ratio);
+  const workerPeakMb = Math.max(...reps.map((r) => r.worker.peakMb));
+  const workerWarmGrowth = Math.max(...reps.map((r) => r.worker.warmGrowth));
+  const labels = [...new Set(series.map((s) => s.label))].filter((l) => l !== 'worker' && l !== 'consumer');
+  const otherProcesses = labels.map((label) => {
+    const rss = series.filter((s) => s.label === label).flatMap((s) => s.samples.map((x) => x.rssMb));
+    return { label, peakMb: Math.max(...rss), p50Mb: quantile(rss, 0.5) };
+  });
+  return {
+    engineDocsPerSec: med((r) => r.engineDocsPerSec),
+    pipelineDocsPerSec: med((r) => r.pipelineDocsPerSec),
+    throughputRatio,
+    idle,
+    loaded,
+    p99Ratio,
+    workerPeakMb,
+    workerWarmGrowth,
+    otherProcesses,
+    targets: [
+      { name: 'ingest throughput, pipeline / engine alone', value: `${fmt(throughputRatio, 2)}×`, wanted: '≥ 0.90×', met: throughputRatio >= 0.9 },
+      { name: 'query p99, idle', value: `${fmt(idle.p99)} ms`, wanted: '≤ 100 ms', met: idle.p99 <= 100 },
+      { name: 'query p99 under bulk ingest / idle p99', value: `${fmt(p99Ratio, 2)}×`, wanted: '≤ 2×', met: p99Ratio <= 2 },
+      { name: 'worker peak RSS', value: `${fmt(workerPeakMb, 0)} MB`, wanted: '< 1024 MB', met: workerPeakMb < 1024 },
+      {
+        name: 'worker RSS growth once warm (end of first ingest → end of loaded phase, worst repetition)',
+        value: `${fmt(workerWarmGrowth * 100)} %`,
+        wanted: '≤ 10 %',
+        met: workerWarmGrowth <= 0.1,
+      },
+    ],
+  };
+}

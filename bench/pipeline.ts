@@ -1,0 +1,128 @@
+/**
+ * Pipeline benchmark (`npm run bench:pipeline`; `BENCH_QUICK=1` for a smoke run; BENCH_DOCS,
+ * BENCH_LOAD_DOCS, BENCH_REPS and BENCH_QUERIES to size it). On one corpus, in one run, each
+ * repetition on fresh processes: ingest throughput through Kafka → Temporal → Qdrant against the
+ * embedding engine alone, query latency through Kafka idle and under a bulk ingest, and the
+ * resident memory of every process. Writes bench/results/pipeline.{json,md,svg}.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CACHE_DIR } from '../src/config/settings.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { loadTokenizer, resolveModelFiles } from '../src/embedding/index.ts';
+import { createKafka } from '../src/kafka/index.ts';
+import { machineInfo } from './lib/machine.ts';
+import { ProcessSampler } from './lib/process-sampler.ts';
+import { renderPipelineSvg } from './pipeline-chart.ts';
+import { chunkTexts, loadBenchCorpus } from './pipeline-corpus.ts';
+import { pipelineBenchOptions } from './pipeline-options.ts';
+import { renderPipelineMarkdown, type PipelineReport } from './pipeline-report.ts';
+import { runEngineAlone, runPipeline, type EngineRun, type PipelineRun, type RunContext } from './pipeline-runs.ts';
+import { summarizeOverall, summarizeRepetition } from './pipeline-summary.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const OUT = path.join(ROOT, 'bench/results');
+/** Query texts kept for the loaded phase, which times as many as its ingest leaves room for. */
+const LOADED_QUERY_POOL = 3000;
+/** Processes of the local stack, sampled beside the worker and consumer (pid files of infra/local/stack). */
+const STACK = ['kafka', 'temporal', 'qdrant', 'jaeger'];
+
+function log(msg: string): void {
+  process.stderr.write(`[bench:pipeline ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+function trackStack(sampler: ProcessSampler): void {
+  sampler.track('bench (engine alone runs here)', process.pid);
+  for (const name of STACK) {
+    const file = path.join(CACHE_DIR, 'stack', 'run', `${name}.pid`);
+    const pid = fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8').trim()) : NaN;
+    if (Number.isInteger(pid) && fs.existsSync(`/proc/${pid}`)) sampler.track(name, pid);
+    else log(`${name}: no running process found from ${file}; its memory is not sampled`);
+  }
+}
+
+async function main(): Promise<void> {
+  const options = pipelineBenchOptions();
+  const config = loadConfig();
+  const machine = machineInfo(ROOT);
+  const corpus = loadBenchCorpus(options.documents, options.loadDocuments, options.warmupQueries + options.queries + LOADED_QUERY_POOL);
+  const tokenizer = loadTokenizer(resolveModelFiles(config).tokenizerPath, { maxTokens: config.maxTokens });
+  const expectedChunks = (await chunkTexts(tokenizer, corpus.documents, config)).length;
+  const expectedLoadChunks = (await chunkTexts(tokenizer, corpus.load, config)).length;
+  log(`corpus: ${corpus.source}; ${corpus.documents.length} documents (${expectedChunks} chunks), load batch ${corpus.load.length} (${expectedLoadChunks} chunks)`);
+  log(`${options.repetitions} repetition(s); load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} on ${machine.cores} cores`);
+
+  const kafka = createKafka(config, { clientIdSuffix: '-bench', logLevel: 'error' });
+  const sampler = new ProcessSampler(500);
+  trackStack(sampler);
+  sampler.start();
+  const ctx: RunContext = {
+    config,
+    kafka,
+    sampler,
+    tokenizer,
+    corpus,
+    expectedChunks,
+    expectedLoadChunks,
+    warmupQueries: options.warmupQueries,
+    queries: options.queries,
+    log,
+  };
+
+  const runs: { engine: EngineRun; pipeline: PipelineRun }[] = [];
+  for (let rep = 1; rep <= options.repetitions; rep++) {
+    // Alternating which goes first spreads a drift in the machine's load over both sides of the ratio.
+    const engineFirst = rep % 2 === 1;
+    let engine: EngineRun | undefined;
+    const engineRun = async () => {
+      log(`rep ${rep}: engine alone on ${corpus.documents.length} documents`);
+      engine = await runEngineAlone(ctx, corpus.documents);
+      log(`rep ${rep}: engine alone ${engine.docsPerSec.toFixed(2)} docs/s (${engine.seconds.toFixed(1)} s)`);
+    };
+    if (engineFirst) await engineRun();
+    const pipeline = await runPipeline(ctx, rep);
+    if (!engineFirst) await engineRun();
+    runs.push({ engine: engine!, pipeline });
+  }
+  sampler.stop();
+  machine.loadAverageAfter = os.loadavg();
+
+  const repetitions = runs.map((r, i) => summarizeRepetition(i + 1, r.engine, r.pipeline, sampler.series(), sampler.machine()));
+  const report: PipelineReport = {
+    generatedAt: new Date().toISOString(),
+    options,
+    machine,
+    settings: {
+      topicPartitions: config.topicPartitions,
+      ingestBatchDocs: config.ingestBatchDocs,
+      ingestMaxBacklog: config.ingestMaxBacklog,
+      chunkTokens: config.chunkTokens,
+      chunkOverlap: config.chunkOverlap,
+      embedThreads: config.embedThreads,
+      queryLane: config.queryLane,
+      precision: config.precision,
+      tracesExported: config.otelEnabled,
+    },
+    corpus: { source: corpus.source, documents: corpus.documents.length, chunks: expectedChunks, loadDocuments: corpus.load.length, loadChunks: expectedLoadChunks },
+    repetitions,
+    overall: summarizeOverall(repetitions, sampler.series()),
+    raw: { runs, processes: sampler.series(), machine: sampler.machine() },
+  };
+
+  fs.mkdirSync(OUT, { recursive: true });
+  const base = options.quick ? 'pipeline-quick' : 'pipeline';
+  const markdown = renderPipelineMarkdown(report, `${base}.svg`);
+  fs.writeFileSync(path.join(OUT, `${base}.json`), `${JSON.stringify(report, roundNumbers, 1)}\n`);
+  fs.writeFileSync(path.join(OUT, `${base}.md`), markdown);
+  fs.writeFileSync(path.join(OUT, `${base}.svg`), renderPipelineSvg(report));
+  process.stdout.write(markdown);
+  log(`wrote ${path.join(OUT, base)}.{json,md,svg}`);
+}
+
+/** Three decimals are more than any figure here resolves; they keep the raw samples readable. */
+function roundNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value;
+}
+
+await main();

