@@ -33,7 +33,8 @@ function sourceDocuments(corpusPath: string, random: () => number): string[][] {
   }
   // Biomedical-flavoured filler with a Zipf-like word choice, so a fresh clone without the dataset still runs.
   const vocabulary = SYNTHETIC_WORDS.split(' ');
-  const zipf = () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(vocabulary.length * random() ** 2.5))]!;
+  const zipf = () =>
+    vocabulary[Math.min(vocabulary.length - 1, Math.floor(vocabulary.length * random() ** 2.5))]!;
   return Array.from({ length: 2000 }, () => Array.from({ length: 40 + Math.floor(random() * 300) }, zipf));
 }
 

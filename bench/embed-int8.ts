@@ -19,7 +19,11 @@ function dot(a: Float32Array, b: ArrayLike<number>): number {
 }
 
 /** How far int8 vectors drift from fp32 ones (both unit length, so cosine is the dot product). */
-export async function int8Quality(config: Config, texts: string[], reference?: { text: string; embedding: number[] }[]): Promise<Int8Quality> {
+export async function int8Quality(
+  config: Config,
+  texts: string[],
+  reference?: { text: string; embedding: number[] }[],
+): Promise<Int8Quality> {
   const fp32 = await createEmbedder({ ...config, precision: 'fp32' }, { queryLane: 'shared' });
   const int8 = await createEmbedder({ ...config, precision: 'int8' }, { queryLane: 'shared' });
   try {

@@ -28,7 +28,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * call embeds the whole corpus on the bulk lane. Every query text is distinct, so the query cache
  * never answers.
  */
-export async function measureQueryLane(config: Config, lane: Config['queryLane'], corpus: string[], queries: string[]): Promise<QueryLaneResult> {
+export async function measureQueryLane(
+  config: Config,
+  lane: Config['queryLane'],
+  corpus: string[],
+  queries: string[],
+): Promise<QueryLaneResult> {
   const embedder = await createEmbedder(config, { queryLane: lane, dedupCacheSize: 0 });
   const random = seededRandom(7);
   let next = 0;

@@ -19,8 +19,22 @@ export interface Target {
 export interface BenchReport {
   generatedAt: string;
   quick: boolean;
-  machine: { cpus: number; cpuModel: string; node: string; onnxruntime: string; threads: number; loadAverage: number[] };
-  corpus: { texts: number; source: string; meanTokens: number; realTokens: number; longestTokens: number; atMaxTokens: number };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    onnxruntime: string;
+    threads: number;
+    loadAverage: number[];
+  };
+  corpus: {
+    texts: number;
+    source: string;
+    meanTokens: number;
+    realTokens: number;
+    longestTokens: number;
+    atMaxTokens: number;
+  };
   repetitions: number;
   scenarios: ScenarioSummary[];
   targets: Target[];
@@ -36,12 +50,18 @@ export function renderMarkdown(r: BenchReport): string {
   const rows = r.scenarios.map((s) => {
     const m = s.median;
     const pad = m.paddingRatio === undefined ? '–' : `${(m.paddingRatio * 100).toFixed(1)} %`;
-    const extra = m.finalBudget !== undefined && s.group !== 'fixed' ? ` (ended at ${m.finalBudget})` : '';
+    const extra =
+      m.finalBudget !== undefined && (s.group === 'adaptive' || s.group === 'int8')
+        ? ` (ended at ${m.finalBudget})`
+        : '';
     return `| ${s.name}${extra} | ${f1(m.docsPerSec)} | ${f0(m.realTokensPerSec)} | ${pad} | ${(m.docsPerSec / naive).toFixed(2)}× | ${s.runs.map((x) => f1(x.docsPerSec)).join(', ')} |`;
   });
-  const targets = r.targets.map((t) => `| ${t.name} | ${t.ratio.toFixed(2)} | ≥ ${t.target} | ${t.met ? 'met' : '**missed**'} |`);
+  const targets = r.targets.map(
+    (t) => `| ${t.name} | ${t.ratio.toFixed(2)} | ≥ ${t.target} | ${t.met ? 'met' : '**missed**'} |`,
+  );
   const lanes = r.queryLane.map(
-    (q) => `| ${q.lane} | ${f1(q.idleP50Ms)} | ${f1(q.p50Ms)} | ${f1(q.p99Ms)} | ${f1(q.maxMs)} | ${q.queries} | ${f1(q.bulkDocsPerSec)} |`,
+    (q) =>
+      `| ${q.lane} | ${f1(q.idleP50Ms)} | ${f1(q.p50Ms)} | ${f1(q.p99Ms)} | ${f1(q.maxMs)} | ${q.queries} | ${f1(q.bulkDocsPerSec)} |`,
   );
   const int8 = r.int8
     ? [
@@ -57,7 +77,7 @@ export function renderMarkdown(r: BenchReport): string {
 
 ${r.quick ? '**Quick smoke run (BENCH_QUICK=1): small corpus, one repetition; not representative.**\n\n' : ''}Generated ${r.generatedAt} on ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, onnxruntime-node ${r.machine.onnxruntime}, ${r.machine.threads} intra-op threads (load average at start ${r.machine.loadAverage.map((l) => l.toFixed(2)).join(' / ')}).
 
-Corpus: ${r.corpus.texts} texts (${r.corpus.source}), ${f0(r.corpus.realTokens)} real tokens, ${f1(r.corpus.meanTokens)} per text on average, longest ${r.corpus.longestTokens}, ${r.corpus.atMaxTokens} cut at the maximum. Figures are medians of ${r.repetitions} runs, repetitions interleaved across scenarios so load changes on the shared machine hit all of them alike.
+Corpus: ${r.corpus.texts} texts (${r.corpus.source}), ${f0(r.corpus.realTokens)} real tokens, ${f1(r.corpus.meanTokens)} per text on average, longest ${r.corpus.longestTokens}, ${r.corpus.atMaxTokens} cut at the maximum. Figures are medians of ${r.repetitions} runs; repetitions are interleaved across scenarios (every other one in reverse order) so load changes on the shared machine hit all of them alike. Each engine run starts a fresh embedder (the adaptive controller starts cold) with dedup off, and times one embedDocuments call over the whole corpus, tokenization included.
 
 | scenario | docs/s | real tokens/s | padding | vs naive | runs (docs/s) |
 | --- | ---: | ---: | ---: | ---: | --- |

@@ -26,14 +26,24 @@ export interface Corpus {
 }
 
 function result(corpus: Corpus, seconds: number, extra: Partial<RunResult> = {}): RunResult {
-  return { seconds, docsPerSec: corpus.texts.length / seconds, realTokensPerSec: corpus.realTokens / seconds, ...extra };
+  return {
+    seconds,
+    docsPerSec: corpus.texts.length / seconds,
+    realTokensPerSec: corpus.realTokens / seconds,
+    ...extra,
+  };
 }
 
 /**
  * The limit: onnxruntime-node on the calling thread, texts already tokenized, sorted by length and
  * packed at `budget`, nothing else (no worker, no queue). Same session options as the engine's worker.
  */
-export async function runRaw(modelPath: string, threads: number, corpus: Corpus, budget: number): Promise<RunResult> {
+export async function runRaw(
+  modelPath: string,
+  threads: number,
+  corpus: Corpus,
+  budget: number,
+): Promise<RunResult> {
   const session = await InferenceSession.create(modelPath, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
@@ -84,7 +94,11 @@ export async function runEngine(config: Config, corpus: Corpus, opts: EmbedderOp
     await embedder.embedDocuments(corpus.texts);
     const seconds = (performance.now() - started) / 1000;
     const s = embedder.stats();
-    return result(corpus, seconds, { paddingRatio: s.paddingRatio, finalBudget: s.budget, batches: s.batches });
+    return result(corpus, seconds, {
+      paddingRatio: s.paddingRatio,
+      finalBudget: s.budget,
+      batches: s.batches,
+    });
   } finally {
     await embedder.close();
   }
@@ -95,7 +109,11 @@ export async function runEngine(config: Config, corpus: Corpus, opts: EmbedderOp
  * folder of symlinks gives it that layout. Its tokenizer cuts at model_max_length (512 in the shipped
  * tokenizer_config.json), so the copy says 256, as the engine does, to compare equal work.
  */
-export function transformersModelDir(files: ModelFiles, maxTokens: number, tokenizerConfigPath: string): { root: string; id: string } {
+export function transformersModelDir(
+  files: ModelFiles,
+  maxTokens: number,
+  tokenizerConfigPath: string,
+): { root: string; id: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'embed-bench-'));
   const dir = path.join(root, 'all-MiniLM-L6-v2');
   fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
@@ -103,12 +121,20 @@ export function transformersModelDir(files: ModelFiles, maxTokens: number, token
   fs.symlinkSync(files.tokenizerPath, path.join(dir, 'tokenizer.json'));
   fs.symlinkSync(path.join(path.dirname(files.modelPath), 'config.json'), path.join(dir, 'config.json'));
   const tokConfig = JSON.parse(fs.readFileSync(tokenizerConfigPath, 'utf8')) as Record<string, unknown>;
-  fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ ...tokConfig, model_max_length: maxTokens }));
+  fs.writeFileSync(
+    path.join(dir, 'tokenizer_config.json'),
+    JSON.stringify({ ...tokConfig, model_max_length: maxTokens }),
+  );
   return { root, id: 'all-MiniLM-L6-v2' };
 }
 
 /** @huggingface/transformers feature-extraction (mean pooling, normalised) in batches of 32 in arrival order. */
-export async function runTransformers(root: string, id: string, threads: number, corpus: Corpus): Promise<RunResult> {
+export async function runTransformers(
+  root: string,
+  id: string,
+  threads: number,
+  corpus: Corpus,
+): Promise<RunResult> {
   const { env, pipeline } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
   env.allowLocalModels = true;

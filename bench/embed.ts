@@ -11,8 +11,21 @@ import { loadTokenizer, resolveModelFiles, type ModelFiles } from '../src/embedd
 import { buildCorpus } from './embed-corpus.ts';
 import { int8Quality } from './embed-int8.ts';
 import { measureQueryLane } from './embed-query-lane.ts';
-import { renderMarkdown, renderSvg, type BenchReport, type ScenarioSummary, type Target } from './embed-report.ts';
-import { runEngine, runRaw, runTransformers, transformersModelDir, type Corpus, type RunResult } from './embed-scenarios.ts';
+import {
+  renderMarkdown,
+  renderSvg,
+  type BenchReport,
+  type ScenarioSummary,
+  type Target,
+} from './embed-report.ts';
+import {
+  runEngine,
+  runRaw,
+  runTransformers,
+  transformersModelDir,
+  type Corpus,
+  type RunResult,
+} from './embed-scenarios.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '../shared');
@@ -59,30 +72,73 @@ async function main(): Promise<void> {
   const corpus: Corpus = { texts, ids, realTokens: ids.reduce((a, r) => a + r.length, 0) };
   log(`corpus: ${texts.length} texts, ${corpus.realTokens} tokens; ${REPS} repetition(s)`);
 
-  const tjs = transformersModelDir(files, config.maxTokens, path.join(SHARED, 'models/all-MiniLM-L6-v2/tokenizer_config.json'));
+  const tjs = transformersModelDir(
+    files,
+    config.maxTokens,
+    path.join(SHARED, 'models/all-MiniLM-L6-v2/tokenizer_config.json'),
+  );
   type Scenario = { name: string; group: ScenarioSummary['group']; run: () => Promise<RunResult> };
   const scenarios: Scenario[] = [
-    ...RAW_BUDGETS.map((b): Scenario => ({ name: `raw onnxruntime, sorted, ${b / 1024}k`, group: 'raw', run: () => runRaw(files.modelPath, threads, corpus, b) })),
-    { name: 'engine, 32 per batch, arrival order', group: 'naive', run: () => runEngine(fp32Config, corpus, { policy: { kind: 'fixed-count', size: 32 }, queryLane: 'shared' }) },
-    ...FIXED_BUDGETS.map((b): Scenario => ({ name: `engine, fixed budget ${b / 1024}k`, group: 'fixed', run: () => runEngine(fp32Config, corpus, { fixedBudget: b, queryLane: 'shared' }) })),
+    ...RAW_BUDGETS.map((b): Scenario => ({
+      name: `raw onnxruntime, sorted, ${b / 1024}k`,
+      group: 'raw',
+      run: () => runRaw(files.modelPath, threads, corpus, b),
+    })),
+    {
+      name: 'engine, 32 per batch, arrival order',
+      group: 'naive',
+      run: () =>
+        runEngine(fp32Config, corpus, { policy: { kind: 'fixed-count', size: 32 }, queryLane: 'shared' }),
+    },
+    ...FIXED_BUDGETS.map((b): Scenario => ({
+      name: `engine, fixed budget ${b / 1024}k`,
+      group: 'fixed',
+      run: () => runEngine(fp32Config, corpus, { fixedBudget: b, queryLane: 'shared' }),
+    })),
     { name: 'engine, adaptive budget', group: 'adaptive', run: () => runEngine(fp32Config, corpus, {}) },
-    { name: 'transformers.js, 32 per batch', group: 'transformers', run: () => runTransformers(tjs.root, tjs.id, threads, corpus) },
-    ...(int8Files ? [{ name: 'engine, adaptive, int8', group: 'int8' as const, run: () => runEngine(int8Config, corpus, {}) }] : []),
+    {
+      name: 'transformers.js, 32 per batch',
+      group: 'transformers',
+      run: () => runTransformers(tjs.root, tjs.id, threads, corpus),
+    },
+    ...(int8Files
+      ? [
+          {
+            name: 'engine, adaptive, int8',
+            group: 'int8' as const,
+            run: () => runEngine(int8Config, corpus, {}),
+          },
+        ]
+      : []),
   ];
 
   const runs = new Map<string, RunResult[]>(scenarios.map((s) => [s.name, []]));
   for (let rep = 1; rep <= REPS; rep++) {
-    for (const s of scenarios) {
+    // Every other repetition runs backwards, so a load trend on the shared machine does not favour the first scenarios.
+    for (const s of rep % 2 === 1 ? scenarios : [...scenarios].reverse()) {
       const r = await s.run();
       runs.get(s.name)!.push(r);
-      log(`rep ${rep}/${REPS} ${s.name}: ${r.docsPerSec.toFixed(1)} docs/s, ${Math.round(r.realTokensPerSec)} tokens/s${r.finalBudget ? `, budget ${r.finalBudget}` : ''}`);
+      log(
+        `rep ${rep}/${REPS} ${s.name}: ${r.docsPerSec.toFixed(1)} docs/s, ${Math.round(r.realTokensPerSec)} tokens/s${r.finalBudget ? `, budget ${r.finalBudget}` : ''}`,
+      );
     }
   }
   fs.rmSync(tjs.root, { recursive: true, force: true });
-  const summaries: ScenarioSummary[] = scenarios.map((s) => ({ name: s.name, group: s.group, runs: runs.get(s.name)!, median: median(runs.get(s.name)!) }));
-  const best = (group: ScenarioSummary['group']) => Math.max(...summaries.filter((s) => s.group === group).map((s) => s.median.docsPerSec));
+  const summaries: ScenarioSummary[] = scenarios.map((s) => ({
+    name: s.name,
+    group: s.group,
+    runs: runs.get(s.name)!,
+    median: median(runs.get(s.name)!),
+  }));
+  const best = (group: ScenarioSummary['group']) =>
+    Math.max(...summaries.filter((s) => s.group === group).map((s) => s.median.docsPerSec));
   const adaptive = best('adaptive');
-  const target = (name: string, ratio: number, wanted: number): Target => ({ name, ratio, target: wanted, met: ratio >= wanted });
+  const target = (name: string, ratio: number, wanted: number): Target => ({
+    name,
+    ratio,
+    target: wanted,
+    met: ratio >= wanted,
+  });
   const targets = [
     target('adaptive / best fixed budget', adaptive / best('fixed'), 0.97),
     target('adaptive / naive (32 per batch)', adaptive / best('naive'), 3.5),
@@ -92,18 +148,28 @@ async function main(): Promise<void> {
 
   log('query lane latency under bulk load');
   const queries = fs.existsSync(NFQUERIES)
-    ? fs.readFileSync(NFQUERIES, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text)
+    ? fs
+        .readFileSync(NFQUERIES, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { text: string }).text)
     : texts.filter((t) => t.length < 120);
   const queryLane = [];
-  for (const lane of ['dedicated', 'shared'] as const) queryLane.push(await measureQueryLane(fp32Config, lane, texts, queries));
+  for (const lane of ['dedicated', 'shared'] as const)
+    queryLane.push(await measureQueryLane(fp32Config, lane, texts, queries));
 
   let int8: BenchReport['int8'];
   if (int8Files) {
     log('int8 quality');
     const reference = fs.existsSync(FIXTURE)
-      ? (JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as { items: { text: string; embedding: number[] }[] }).items.filter((i) => i.text.trim() !== '')
+      ? (
+          JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as { items: { text: string; embedding: number[] }[] }
+        ).items.filter((i) => i.text.trim() !== '')
       : undefined;
-    int8 = { speedup: best('int8') / adaptive, quality: await int8Quality(config, texts.slice(0, quick ? 100 : 500), reference) };
+    int8 = {
+      speedup: best('int8') / adaptive,
+      quality: await int8Quality(config, texts.slice(0, quick ? 100 : 500), reference),
+    };
   }
 
   const lengths = ids.map((r) => r.length);
@@ -120,7 +186,9 @@ async function main(): Promise<void> {
     },
     corpus: {
       texts: texts.length,
-      source: fs.existsSync(NFCORPUS) ? 'word windows of NFCorpus abstracts, log-normal lengths, seed 20240611' : 'synthetic, seed 20240611',
+      source: fs.existsSync(NFCORPUS)
+        ? 'word windows of NFCorpus abstracts, log-normal lengths, seed 20240611'
+        : 'synthetic, seed 20240611',
       meanTokens: corpus.realTokens / texts.length,
       realTokens: corpus.realTokens,
       longestTokens: Math.max(...lengths),
@@ -135,7 +203,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const base = quick ? 'embed-quick' : 'embed';
   fs.writeFileSync(path.join(OUT, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  fs.writeFileSync(path.join(OUT, `${base}.md`), renderMarkdown(report).replace('](embed.svg)', `](${base}.svg)`));
+  fs.writeFileSync(
+    path.join(OUT, `${base}.md`),
+    renderMarkdown(report).replace('](embed.svg)', `](${base}.svg)`),
+  );
   fs.writeFileSync(path.join(OUT, `${base}.svg`), renderSvg(report));
   process.stdout.write(renderMarkdown(report));
   log(`wrote ${path.join(OUT, base)}.{json,md,svg}`);

@@ -4,6 +4,7 @@ import type { PipelineBenchOptions } from './pipeline-options.ts';
 import type { EngineRun, PipelineRun } from './pipeline-runs.ts';
 import { median } from './lib/stats.ts';
 import type { OverallSummary, PhaseLatency, RepetitionSummary } from './pipeline-summary.ts';
+import type { QueryPathStages } from './pipeline-traces.ts';
 
 export interface PipelineReport {
   generatedAt: string;
@@ -14,6 +15,8 @@ export interface PipelineReport {
   corpus: { source: string; documents: number; chunks: number; loadDocuments: number; loadChunks: number };
   repetitions: RepetitionSummary[];
   overall: OverallSummary;
+  /** The query path stage by stage from Jaeger, pooled over repetitions. */
+  traces: { idle?: QueryPathStages; loaded?: QueryPathStages; unavailable?: string };
   raw: { runs: { engine: EngineRun; pipeline: PipelineRun }[]; processes: readonly ProcessSeries[]; machine: readonly MachineSample[] };
 }
 
@@ -23,7 +26,7 @@ const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)} %` : '
 function latencyRow(rep: string, phase: string, p: PhaseLatency): string {
   const ws = p.metrics.workerSearch;
   const lag = p.metrics.workerLoopLag;
-  return `| ${rep} | ${phase} | ${p.e2e.count}${p.errors ? ` (+${p.errors} errors)` : ''} | ${f(p.e2e.p50)} | ${f(p.e2e.p95)} | ${f(p.e2e.p99)} | ${f(p.e2e.max)} | ${f(p.took.p50)} / ${f(p.took.p99)} | ${ws ? `${f(ws.meanMs)} / ${f(ws.p99Ms, 0)}` : 'n/a'} | ${lag ? `${f(lag.p99Ms, 0)} / ${f(lag.maxMs, 0)}` : 'n/a'} | ${f(p.workerCores, 2)} | ${pct(p.machineBusy)} |`;
+  return `| ${rep} | ${phase} | ${p.e2e.count}${p.errors ? `, ${p.errors} errors` : ''}${p.unanswered ? `, **${p.unanswered} unanswered**` : ''} | ${f(p.e2e.p50)} | ${f(p.e2e.p95)} | ${f(p.e2e.p99)} | ${f(p.e2e.max)} | ${f(p.took.p50)} / ${f(p.took.p99)} | ${ws ? `${f(ws.meanMs)} / ${f(ws.p99Ms, 0)}` : 'n/a'} | ${lag ? `${f(lag.p99Ms, 0)} / ${f(lag.maxMs, 0)}` : 'n/a'} | ${f(p.workerCores, 2)} | ${pct(p.machineBusy)} |`;
 }
 
 /** Where a median query's time goes: the bench's clocks, the answer's Kafka timestamp and the processes' histograms. */
@@ -34,6 +37,22 @@ function breakdown(reps: readonly RepetitionSummary[], phase: 'idle' | 'loaded')
   const search = median(reps.map((r) => r[phase].metrics.workerSearch?.meanMs ?? Number.NaN));
   const delivery = median(reps.map((r) => r[phase].answerDelivery.p50));
   return `| ${phase === 'idle' ? 'idle' : 'under bulk ingest'} | ${f(e2e)} | ${f(published)} | ${f(start)} | ${f(search)} | ${f(published - start - search)} | ${f(delivery)} |`;
+}
+
+/** Stages that hold at least 1 % of either phase's query time, by their share under load. */
+function stageTable(t: PipelineReport['traces']): string {
+  if (t.unavailable) return `Traces: not read (${t.unavailable}).`;
+  const names = new Set([...(t.idle?.stages ?? []), ...(t.loaded?.stages ?? [])].filter((s) => s.wallShare >= 0.01).map((s) => s.name));
+  const find = (phase: QueryPathStages | undefined, name: string) => phase?.stages.find((s) => s.name === name);
+  const cells = (s: ReturnType<typeof find>) => (s ? `${f(s.p50Ms)} | ${f(s.p99Ms)} | ${pct(s.wallShare)}` : '| |');
+  const rows = [...names]
+    .sort((a, b) => (find(t.loaded, b)?.wallShare ?? 0) - (find(t.loaded, a)?.wallShare ?? 0))
+    .map((name) => `| ${name} | ${cells(find(t.idle, name))} | ${cells(find(t.loaded, name))} |`);
+  return `Query path from the worker's and consumer's traces in Jaeger (${t.idle?.traces ?? 0} idle and ${t.loaded?.traces ?? 0} loaded queries, pooled over repetitions; span durations in ms; *share* is the share of the queries' wall time in which the stage was the innermost open span; with no span open, i.e. waiting in Kafka or a Temporal task queue: ${pct(t.idle?.gapShare ?? Number.NaN)} idle, ${pct(t.loaded?.gapShare ?? Number.NaN)} loaded):
+
+| stage | idle p50 | idle p99 | idle share | loaded p50 | loaded p99 | loaded share |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${rows.join('\n')}`;
 }
 
 export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): string {
@@ -58,7 +77,7 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
 
   return `# Pipeline benchmark
 
-${r.options.quick ? '**Quick smoke run (BENCH_QUICK=1): small corpus, one repetition; not representative.**\n\n' : ''}Generated ${r.generatedAt} on ${m.cores} × ${m.cpuModel} (${m.memoryGb} GB), Node ${m.node}, commit ${m.gitCommit}. Load average before ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')}, after ${(m.loadAverageAfter ?? []).map((l) => l.toFixed(2)).join(' / ')}: the cores are shared, so the machine-busy columns say how much of the CPU the measured work had.
+${r.options.quick ? '**Quick smoke run (BENCH_QUICK=1): small corpus, one repetition; not representative.**\n\n' : ''}Generated ${r.generatedAt} on ${m.cores} × ${m.cpuModel} (${m.memoryGb} GB), Node ${m.node}, commit ${m.gitCommit}. The cores are shared with other work: with the bench idle, the machine was ${pct(m.backgroundBusyBefore ?? Number.NaN)} busy just before the run and ${pct(m.backgroundBusyAfter ?? Number.NaN)} just after (load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} before, ${(m.loadAverageAfter ?? []).map((l) => l.toFixed(2)).join(' / ')} after); the machine-busy columns below include that.
 
 Corpus: ${r.corpus.source}: ${r.corpus.documents} documents (${r.corpus.chunks} chunks) ingested in every repetition, and a load batch of ${r.corpus.loadDocuments} other documents (${r.corpus.loadChunks} chunks). Settings: ${Object.entries(r.settings).map(([k, v]) => `${k} ${String(v)}`).join(', ')}.
 
@@ -81,10 +100,10 @@ Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipe
 
 ## Query latency through Kafka, ms
 
-Sequential queries (each sent once the previous one was answered), from the publish to \`queries\` until the answer arrives on \`query-results\`; ${r.options.warmupQueries} warm-up queries first. *tookMs* is the answer's own figure (query message timestamp to answer published); *worker search* is the worker's \`embedstream_search_duration_seconds\` over the phase (embed the query, query Qdrant, rank): mean, and p99 interpolated within the histogram's buckets.
+Sequential queries (each sent once the previous one was answered), from the publish to \`queries\` until the answer arrives on \`query-results\`; ${r.options.warmupQueries} warm-up queries first; a query unanswered after 30 s counts with the 30 s. *tookMs* is the answer's own figure, computed in the search workflow from the query message's timestamp (it reads the workflow clock, which Temporal holds at the workflow task's start, so it stops short of the search); *worker search* is the worker's \`embedstream_search_duration_seconds\` over the phase (embed the query, query Qdrant, rank): mean, and p99 interpolated within the histogram's buckets; *loop lag* is the worker's event-loop delay over the phase (p99 / max), which every callback of that process waits out.
 
-| rep | phase | queries | p50 | p95 | p99 | max | tookMs p50 / p99 | worker search mean / p99≈ | worker cores | machine busy |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| rep | phase | queries | p50 | p95 | p99 | max | tookMs p50 / p99 | worker search mean / p99≈ | worker loop lag p99 / max | worker cores | machine busy |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${latency.join('\n')}
 | median | idle | | ${f(o.idle.p50)} | ${f(o.idle.p95)} | ${f(o.idle.p99)} | | | | | | |
 | median | under bulk ingest | | ${f(o.loaded.p50)} | ${f(o.loaded.p95)} | ${f(o.loaded.p99)} | | | | | | |
@@ -97,6 +116,8 @@ Where a median query's time goes (medians over repetitions, ms). *Until the answ
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${breakdown(reps, 'idle')}
 ${breakdown(reps, 'loaded')}
+
+${stageTable(r.traces)}
 
 ## Resident memory (VmRSS, sampled every 500 ms), MB
 

@@ -8,6 +8,7 @@ import { chunkTexts, type BenchCorpus, type BenchDocument } from './pipeline-cor
 import { timeQueries, type QueryTiming } from './pipeline-queries.ts';
 import { phaseMetrics, snapshotMetrics, type PhaseMetrics } from './pipeline-metrics.ts';
 import { publishDocuments, startPipeline, waitForPoints } from './pipeline-services.ts';
+import type { TraceWindow } from './pipeline-traces.ts';
 
 /** A stretch of the run on the sampler's clock (seconds), for memory and CPU figures per phase. */
 export interface Span {
@@ -26,6 +27,8 @@ export interface EngineRun extends Span {
 export interface QueryPhase extends Span {
   timings: QueryTiming[];
   metrics: PhaseMetrics;
+  /** The phase on the wall clock and the repetition's topics, to find its traces in Jaeger. */
+  traces: TraceWindow;
 }
 
 export interface PipelineRun extends Span {
@@ -122,16 +125,27 @@ export async function runPipeline(ctx: RunContext, rep: number): Promise<Pipelin
     const to = sampler.now();
     ctx.log(`rep ${rep}: pipeline ${(corpus.documents.length / seconds).toFixed(2)} docs/s (${seconds.toFixed(1)} s)`);
 
+    // Search workflow ids are request ids and are never reused (a repeated id is not answered again),
+    // so every run's ids are its own: the collection's name is unique.
     const query = (prefix: string, texts: readonly string[], keepGoing?: () => boolean) =>
-      timeQueries({ producer: queryProducer, answers, topic: config.topicQueries, prefix: `r${rep}-${prefix}`, texts, ...(keepGoing ? { keepGoing } : {}) });
+      timeQueries({
+        producer: queryProducer,
+        answers,
+        topic: config.topicQueries,
+        prefix: `${config.qdrantCollection}-r${rep}-${prefix}`,
+        texts,
+        ...(keepGoing ? { keepGoing } : {}),
+      });
     const pool = corpus.queries;
     await query('warmup', pool.slice(0, ctx.warmupQueries));
     const idleTexts = pool.slice(ctx.warmupQueries, ctx.warmupQueries + ctx.queries);
+    const window = (startMs: number): TraceWindow => ({ startMs, endMs: Date.now(), topicQueries: config.topicQueries, topicQueryResults: config.topicQueryResults });
     const idleFrom = sampler.now();
+    const idleStartMs = Date.now();
     const beforeIdle = await snapshotMetrics(pipeline);
     const idleTimings = await query('idle', idleTexts);
     const afterIdle = await snapshotMetrics(pipeline);
-    const idle: QueryPhase = { from: idleFrom, to: sampler.now(), timings: idleTimings, metrics: phaseMetrics(beforeIdle, afterIdle) };
+    const idle: QueryPhase = { from: idleFrom, to: sampler.now(), timings: idleTimings, metrics: phaseMetrics(beforeIdle, afterIdle), traces: window(idleStartMs) };
     ctx.log(`rep ${rep}: ${idleTimings.length} idle queries`);
 
     const base = await pipeline.pointCount();
@@ -142,9 +156,11 @@ export async function runPipeline(ctx: RunContext, rep: number): Promise<Pipelin
     // Let the consumer hand the first sub-batches to the worker, so timing starts with the machine busy.
     await new Promise((r) => setTimeout(r, 1500));
     const loadedFrom = sampler.now();
+    const loadedStartMs = Date.now();
     const beforeLoaded = await snapshotMetrics(pipeline);
     const loadedTimings = await query('loaded', pool.slice(ctx.warmupQueries + ctx.queries), () => ingesting);
     const loadedTo = sampler.now();
+    const loadedWindow = window(loadedStartMs);
     const afterLoaded = await snapshotMetrics(pipeline);
     const ingestSeconds = ((await loadDone) - loadStarted) / 1000;
     ctx.log(`rep ${rep}: ${loadedTimings.length} queries during a ${ingestSeconds.toFixed(1)} s ingest of ${corpus.load.length} documents`);
@@ -165,6 +181,7 @@ export async function runPipeline(ctx: RunContext, rep: number): Promise<Pipelin
         to: loadedTo,
         timings: loadedTimings,
         metrics: phaseMetrics(beforeLoaded, afterLoaded),
+        traces: loadedWindow,
         ingestSeconds,
         documents: corpus.load.length,
         docsPerSec: corpus.load.length / ingestSeconds,

@@ -20,7 +20,10 @@ export interface PhaseLatency {
   toAnswerPublished: Percentiles;
   /** Answer stamped → received by the asker. */
   answerDelivery: Percentiles;
+  /** Answers that were errors. */
   errors: number;
+  /** Queries with no answer within the answer timeout. */
+  unanswered: number;
   metrics: QueryPhase['metrics'];
   /** Cores' worth of CPU the worker used, and the busy share of the whole machine, during the phase. */
   workerCores: number;
@@ -75,13 +78,16 @@ function memory(series: ProcessSeries | undefined, warmFrom: number, warmTo: num
 }
 
 function phaseLatency(phase: QueryPhase, worker: ProcessSeries | undefined, machine: readonly MachineSample[]): PhaseLatency {
-  const ok = phase.timings.filter((t) => t.error === undefined);
+  const answered = phase.timings.filter((t) => !t.timedOut);
+  const ok = answered.filter((t) => t.error === undefined);
   return {
-    e2e: percentiles(ok.map((t) => t.e2eMs)),
+    // An unanswered query counts with the time it was waited for: a lower bound, but never left out.
+    e2e: percentiles(phase.timings.map((t) => t.e2eMs)),
     took: percentiles(ok.map((t) => t.tookMs!)),
-    toAnswerPublished: percentiles(ok.map((t) => t.toAnswerPublishedMs)),
-    answerDelivery: percentiles(ok.map((t) => t.answerDeliveryMs)),
-    errors: phase.timings.length - ok.length,
+    toAnswerPublished: percentiles(answered.map((t) => t.toAnswerPublishedMs!)),
+    answerDelivery: percentiles(answered.map((t) => t.answerDeliveryMs!)),
+    errors: answered.length - ok.length,
+    unanswered: phase.timings.length - answered.length,
     metrics: phase.metrics,
     workerCores: worker ? coresUsed(worker, phase.from, phase.to) : Number.NaN,
     machineBusy: machineBusy(machine, phase.from, phase.to),

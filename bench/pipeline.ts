@@ -13,10 +13,11 @@ import { loadConfig } from '../src/config/index.ts';
 import { loadTokenizer, resolveModelFiles } from '../src/embedding/index.ts';
 import { createKafka } from '../src/kafka/index.ts';
 import { machineInfo } from './lib/machine.ts';
-import { ProcessSampler } from './lib/process-sampler.ts';
+import { machineBusy, ProcessSampler } from './lib/process-sampler.ts';
 import { renderPipelineSvg } from './pipeline-chart.ts';
 import { chunkTexts, loadBenchCorpus } from './pipeline-corpus.ts';
 import { pipelineBenchOptions } from './pipeline-options.ts';
+import { queryPathStages, type QueryPathStages } from './pipeline-traces.ts';
 import { renderPipelineMarkdown, type PipelineReport } from './pipeline-report.ts';
 import { runEngineAlone, runPipeline, type EngineRun, type PipelineRun, type RunContext } from './pipeline-runs.ts';
 import { summarizeOverall, summarizeRepetition } from './pipeline-summary.ts';
@@ -27,9 +28,34 @@ const OUT = path.join(ROOT, 'bench/results');
 const LOADED_QUERY_POOL = 3000;
 /** Processes of the local stack, sampled beside the worker and consumer (pid files of infra/local/stack). */
 const STACK = ['kafka', 'temporal', 'qdrant', 'jaeger'];
+/** How long the machine's busy share is read while the bench itself does nothing: the others' load. */
+const BACKGROUND_MS = 5000;
 
 function log(msg: string): void {
   process.stderr.write(`[bench:pipeline ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+/** Busy share of the whole machine over the next BACKGROUND_MS, while the bench does nothing. */
+async function backgroundBusy(sampler: ProcessSampler): Promise<number> {
+  const from = sampler.now();
+  await new Promise((r) => setTimeout(r, BACKGROUND_MS));
+  return machineBusy(sampler.machine(), from, sampler.now());
+}
+
+async function traceStages(jaegerUrl: string, runs: readonly { pipeline: PipelineRun }[]): Promise<PipelineReport['traces']> {
+  try {
+    const [idle, loaded] = await Promise.all([
+      queryPathStages(jaegerUrl, runs.map((r) => r.pipeline.idle.traces)),
+      queryPathStages(jaegerUrl, runs.map((r) => r.pipeline.loaded.traces)),
+    ]);
+    const out: { idle?: QueryPathStages; loaded?: QueryPathStages; unavailable?: string } = {};
+    if (idle) out.idle = idle;
+    if (loaded) out.loaded = loaded;
+    if (!idle && !loaded) out.unavailable = `no query traces in Jaeger at ${jaegerUrl} (is OTEL_TRACES_ENABLED false?)`;
+    return out;
+  } catch (err) {
+    return { unavailable: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 function trackStack(sampler: ProcessSampler): void {
@@ -57,6 +83,8 @@ async function main(): Promise<void> {
   const sampler = new ProcessSampler(500);
   trackStack(sampler);
   sampler.start();
+  machine.backgroundBusyBefore = await backgroundBusy(sampler);
+  log(`machine ${(machine.backgroundBusyBefore * 100).toFixed(0)} % busy with others' work before the run`);
   const ctx: RunContext = {
     config,
     kafka,
@@ -85,8 +113,11 @@ async function main(): Promise<void> {
     if (!engineFirst) await engineRun();
     runs.push({ engine: engine!, pipeline });
   }
+  machine.backgroundBusyAfter = await backgroundBusy(sampler);
   sampler.stop();
   machine.loadAverageAfter = os.loadavg();
+  // The processes flushed their spans when they stopped; Jaeger indexes them within moments.
+  const traces = await traceStages(config.jaegerQueryUrl, runs);
 
   const repetitions = runs.map((r, i) => summarizeRepetition(i + 1, r.engine, r.pipeline, sampler.series(), sampler.machine()));
   const report: PipelineReport = {
@@ -107,6 +138,7 @@ async function main(): Promise<void> {
     corpus: { source: corpus.source, documents: corpus.documents.length, chunks: expectedChunks, loadDocuments: corpus.load.length, loadChunks: expectedLoadChunks },
     repetitions,
     overall: summarizeOverall(repetitions, sampler.series()),
+    traces,
     raw: { runs, processes: sampler.series(), machine: sampler.machine() },
   };
 

@@ -64,7 +64,9 @@ export async function runConsumer(options: ConsumerRunOptions): Promise<RunningC
   consumer.on(CRASH, (e) => {
     state.joined = false;
     state.detail = `crashed: ${e.payload.error.message}`;
-    logger.error(`${name}: consumer crashed (${e.payload.error.message}); ${e.payload.restart ? 'restarting' : 'giving up'}`);
+    logger.error(
+      `${name}: consumer crashed (${e.payload.error.message}); ${e.payload.restart ? 'restarting' : 'giving up'}`,
+    );
     if (!e.payload.restart) settle?.reject(e.payload.error);
   });
 
@@ -86,7 +88,9 @@ export async function runConsumer(options: ConsumerRunOptions): Promise<RunningC
     stop(timeoutMs) {
       stopping ??= (async () => {
         let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+        const deadline = new Promise<'timeout'>(
+          (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
+        );
         const disconnected = consumer.disconnect().then(
           () => 'stopped' as const,
           (err: unknown) => {
@@ -96,7 +100,9 @@ export async function runConsumer(options: ConsumerRunOptions): Promise<RunningC
         );
         const result = await Promise.race([disconnected, deadline]).finally(() => clearTimeout(timer));
         if (result === 'timeout')
-          logger.warn(`${name}: still busy after ${timeoutMs} ms (CONSUMER_STOP_TIMEOUT_MS); leaving, uncommitted messages will be redelivered`);
+          logger.warn(
+            `${name}: still busy after ${timeoutMs} ms (CONSUMER_STOP_TIMEOUT_MS); leaving, uncommitted messages will be redelivered`,
+          );
         state.joined = false;
         state.detail = 'stopped';
         settle?.resolve();

@@ -3,7 +3,12 @@ import type { DeadLetterPublisher } from '../src/kafka/dead-letter.ts';
 import type { Logger } from '../src/kafka/logger.ts';
 import { consumerLag, messagesConsumed } from '../src/metrics/registry.ts';
 import { traceBatch, type TracedBatch } from '../src/telemetry/kafka-context.ts';
-import { INGEST_WORKFLOW, ingestWorkflowId, type IngestBatchInput, type KafkaSource } from '../workflows/contracts.ts';
+import {
+  INGEST_WORKFLOW,
+  ingestWorkflowId,
+  type IngestBatchInput,
+  type KafkaSource,
+} from '../workflows/contracts.ts';
 import type { PausePartition } from './ingest-backpressure.ts';
 import { planSubBatches, type SubBatch, type SubBatchLimits } from './sub-batch-plan.ts';
 import { sleep, startUntilAcknowledged, type WorkflowStarter } from './workflow-start.ts';
@@ -69,7 +74,9 @@ export class DocumentBatchHandler {
     const { batch } = payload;
     const key = `${batch.topic}:${batch.partition}`;
     try {
-      await traceBatch(batch, (traced) => this.#process(payload, traced, key), { groupId: this.#deps.groupId });
+      await traceBatch(batch, (traced) => this.#process(payload, traced, key), {
+        groupId: this.#deps.groupId,
+      });
     } finally {
       this.#returnedAt.set(key, this.#now());
       this.#deps.beat?.();
@@ -122,7 +129,12 @@ export class DocumentBatchHandler {
   /** Starts the sub-batch's workflow; false when the consumer stopped before Temporal acknowledged it. */
   async #handOff(payload: BatchPayload, traced: TracedBatch, sub: SubBatch): Promise<boolean> {
     const { batch } = payload;
-    const source: KafkaSource = { topic: batch.topic, partition: batch.partition, fromOffset: sub.fromOffset, toOffset: sub.toOffset };
+    const source: KafkaSource = {
+      topic: batch.topic,
+      partition: batch.partition,
+      fromOffset: sub.fromOffset,
+      toOffset: sub.toOffset,
+    };
     const input: IngestBatchInput = { documents: sub.documents, source };
     const workflowId = ingestWorkflowId(source);
     const outcome = await traced.handOff(sub.messages, () =>

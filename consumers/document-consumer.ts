@@ -44,16 +44,26 @@ export function documentsGroupId(config: Pick<Config, 'kafkaGroupId'>): string {
  * once its window has closed. A trickle of documents is thus delayed by at most about that long,
  * while a bulk load fills sub-batches to INGEST_BATCH_DOCS without waiting at all.
  */
-export async function startDocumentConsumer(config: DocumentConsumerConfig, deps: DocumentConsumerDeps): Promise<RunningConsumer> {
+export async function startDocumentConsumer(
+  config: DocumentConsumerConfig,
+  deps: DocumentConsumerDeps,
+): Promise<RunningConsumer> {
   const abort = new AbortController();
   const groupId = documentsGroupId(config);
-  const backpressure = new IngestBackpressure(deps.backlog, { maxBacklog: config.ingestMaxBacklog, logger: deps.logger });
+  const backpressure = new IngestBackpressure(deps.backlog, {
+    maxBacklog: config.ingestMaxBacklog,
+    logger: deps.logger,
+  });
   const handler = new DocumentBatchHandler({
     starter: deps.starter,
     deadLetters: deps.deadLetters,
     admit: (pause) => backpressure.admit(pause),
     noteStarted: (id) => deps.backlog.noteStarted(id),
-    limits: { maxDocs: config.ingestBatchDocs, maxBytes: config.ingestBatchBytes, maxWaitMs: config.ingestBatchMaxWaitMs },
+    limits: {
+      maxDocs: config.ingestBatchDocs,
+      maxBytes: config.ingestBatchBytes,
+      maxWaitMs: config.ingestBatchMaxWaitMs,
+    },
     taskQueue: config.taskQueueIngest,
     groupId,
     logger: deps.logger,

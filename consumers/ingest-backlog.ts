@@ -41,7 +41,9 @@ export function visibilityBacklog(client: Client, taskQueue: string): BacklogSou
       } catch (err) {
         const code = grpcCode(err);
         if (code !== undefined && UNSUPPORTED_CODES.has(code))
-          throw new CountUnsupportedError(`Temporal cannot count workflows: ${(err as Error).message}`, { cause: err });
+          throw new CountUnsupportedError(`Temporal cannot count workflows: ${(err as Error).message}`, {
+            cause: err,
+          });
         throw err;
       }
     },
@@ -126,7 +128,9 @@ export class IngestBacklog {
       this.#startedSince -= startedBefore;
     } catch (err) {
       if (err instanceof CountUnsupportedError) {
-        this.#options.logger.warn(`${err.message}; counting the ingest workflows this process started instead`);
+        this.#options.logger.warn(
+          `${err.message}; counting the ingest workflows this process started instead`,
+        );
         this.#source = this.#fallback();
         this.#counted = 0;
         this.#startedSince = 0;

@@ -3,7 +3,12 @@ import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetterPublisher } from '../src/kafka/dead-letter.ts';
 import type { Logger } from '../src/kafka/logger.ts';
 import type { MessageProducer } from '../src/kafka/producer.ts';
-import { encodeQueryResult, findRequestId, parseQueryMessage, type InvalidMessageError } from '../src/messages/index.ts';
+import {
+  encodeQueryResult,
+  findRequestId,
+  parseQueryMessage,
+  type InvalidMessageError,
+} from '../src/messages/index.ts';
 import { messagesConsumed } from '../src/metrics/registry.ts';
 import { traceBatch, type TracedBatch } from '../src/telemetry/kafka-context.ts';
 import { SEARCH_WORKFLOW, searchWorkflowId, type SearchInput } from '../workflows/contracts.ts';
@@ -46,7 +51,9 @@ export class QueryBatchHandler {
 
   readonly handle = async (payload: BatchPayload): Promise<void> => {
     try {
-      await traceBatch(payload.batch, (traced) => this.#process(payload, traced), { groupId: this.#deps.groupId });
+      await traceBatch(payload.batch, (traced) => this.#process(payload, traced), {
+        groupId: this.#deps.groupId,
+      });
     } finally {
       this.#deps.beat?.();
     }
@@ -88,7 +95,12 @@ export class QueryBatchHandler {
     const outcome = await traced.handOff([message], () =>
       startUntilAcknowledged(
         this.#deps.starter,
-        { workflowType: SEARCH_WORKFLOW, workflowId: searchWorkflowId(query.requestId), taskQueue: this.#deps.taskQueue, args: [input] },
+        {
+          workflowType: SEARCH_WORKFLOW,
+          workflowId: searchWorkflowId(query.requestId),
+          taskQueue: this.#deps.taskQueue,
+          args: [input],
+        },
         {
           shouldContinue: () => payload.isRunning() && !payload.isStale(),
           heartbeat: () => payload.heartbeat(),
@@ -97,7 +109,8 @@ export class QueryBatchHandler {
         },
       ),
     );
-    if (outcome === 'already_started') this.#deps.logger.info(`query ${query.requestId} was already started: not answered twice`);
+    if (outcome === 'already_started')
+      this.#deps.logger.info(`query ${query.requestId} was already started: not answered twice`);
     return outcome !== 'abandoned';
   }
 
@@ -109,7 +122,12 @@ export class QueryBatchHandler {
   ): Promise<void> {
     const requestId = findRequestId(message.value);
     if (requestId === undefined) {
-      await this.#deps.deadLetters.deadLetterMessage(message, origin, { type: error.type, message: error.message }, parent);
+      await this.#deps.deadLetters.deadLetterMessage(
+        message,
+        origin,
+        { type: error.type, message: error.message },
+        parent,
+      );
       return;
     }
     this.#deps.logger.debug(`query ${requestId} is invalid, answered with the reason: ${error.message}`);

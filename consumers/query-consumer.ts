@@ -29,7 +29,10 @@ export function queriesGroupId(config: Pick<Config, 'kafkaGroupId'>): string {
  * Consumes the queries topic into search workflows on the search task queue, in its own consumer
  * group, so bulk ingest never stands between a query and its answer.
  */
-export async function startQueryConsumer(config: QueryConsumerConfig, deps: QueryConsumerDeps): Promise<RunningConsumer> {
+export async function startQueryConsumer(
+  config: QueryConsumerConfig,
+  deps: QueryConsumerDeps,
+): Promise<RunningConsumer> {
   const abort = new AbortController();
   const groupId = queriesGroupId(config);
   const handler = new QueryBatchHandler({

@@ -122,7 +122,11 @@ class RunBuilder {
  * - an invalid message joins the open run (its offset is resolved with the run), or stands alone;
  *   a document too large for any workflow input is such an invalid message.
  */
-export function planSubBatches(messages: readonly KafkaMessage[], limits: SubBatchLimits, fetch: FetchContext): BatchPlan {
+export function planSubBatches(
+  messages: readonly KafkaMessage[],
+  limits: SubBatchLimits,
+  fetch: FetchContext,
+): BatchPlan {
   const subBatches: SubBatch[] = [];
   let open: RunBuilder | undefined;
   const deadLetter = (letter: DeadLetter) => {
@@ -152,7 +156,11 @@ export function planSubBatches(messages: readonly KafkaMessage[], limits: SubBat
       deadLetter({ message, error: parsed.error });
       continue;
     }
-    const document: DocumentInput = { ...parsed.value, version: Number(message.timestamp), offset: message.offset };
+    const document: DocumentInput = {
+      ...parsed.value,
+      version: Number(message.timestamp),
+      offset: message.offset,
+    };
     const bytes = serializedBytes(document);
     if (bytes > limits.maxBytes) {
       const why = `document is ${bytes} bytes serialized; one ingest workflow takes at most ${limits.maxBytes} (INGEST_BATCH_BYTES): split it or shorten its text`;
@@ -180,5 +188,8 @@ export function planSubBatches(messages: readonly KafkaMessage[], limits: SubBat
     subBatches.push(open.close('tail'));
     return { subBatches };
   }
-  return { subBatches, held: { fromOffset: open.fromOffset, releaseAt, reason: fetch.atHighWatermark ? 'young' : 'more-in-log' } };
+  return {
+    subBatches,
+    held: { fromOffset: open.fromOffset, releaseAt, reason: fetch.atHighWatermark ? 'young' : 'more-in-log' },
+  };
 }

@@ -27,7 +27,10 @@ export function temporalStarter(client: Client): WorkflowStarter {
     async start(request) {
       const started = performance.now();
       const observe = (outcome: string) =>
-        workflowStartDuration.observe({ workflow: request.workflowType, outcome }, (performance.now() - started) / 1000);
+        workflowStartDuration.observe(
+          { workflow: request.workflowType, outcome },
+          (performance.now() - started) / 1000,
+        );
       try {
         await client.workflow.start(request.workflowType, {
           workflowId: request.workflowId,

@@ -10,6 +10,9 @@ export interface MachineInfo {
   /** 1, 5 and 15 minute load averages; the cores are shared, so this says how busy others kept them. */
   loadAverageBefore: number[];
   loadAverageAfter?: number[];
+  /** Busy share of all cores while the benchmark itself did nothing, just before and after it: the others' load. */
+  backgroundBusyBefore?: number;
+  backgroundBusyAfter?: number;
   gitCommit: string;
 }
 

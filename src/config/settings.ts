@@ -16,7 +16,6 @@ function setting<T>(env: string, doc: string, def: string, schema: z.ZodType<T>,
   return { env, doc, default: def, schema, hint };
 }
 
-const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().min(0);
 const bool = z

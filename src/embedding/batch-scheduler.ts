@@ -65,7 +65,14 @@ export class NonFiniteVectorError extends Error {
  * that fails on its own is rejected.
  */
 export class BatchScheduler {
-  readonly counters: SchedulerCounters = { batches: 0, texts: 0, realTokens: 0, paddedTokens: 0, failedBatches: 0, failedTexts: 0 };
+  readonly counters: SchedulerCounters = {
+    batches: 0,
+    texts: 0,
+    realTokens: 0,
+    paddedTokens: 0,
+    failedBatches: 0,
+    failedTexts: 0,
+  };
   readonly #o: BatchSchedulerOptions;
   #pending: WorkItem[] = [];
   #round: WorkItem[] = [];
@@ -177,7 +184,14 @@ export class BatchScheduler {
     this.counters.texts += items.length;
     this.counters.realTokens += real;
     this.counters.paddedTokens += padded;
-    this.#o.controller.observe({ budget, realTokens: real, paddedTokens: padded, seq: padded / items.length, runMs, full });
+    this.#o.controller.observe({
+      budget,
+      realTokens: real,
+      paddedTokens: padded,
+      seq: padded / items.length,
+      runMs,
+      full,
+    });
     this.#report({ items, real, padded, budget, queuedMs, runMs, ok: true });
   }
 
@@ -196,7 +210,15 @@ export class BatchScheduler {
     await this.#execute(items.slice(half), budget, false);
   }
 
-  #report(r: { items: WorkItem[]; real: number; padded: number; budget: number; queuedMs: number; runMs: number; ok: boolean }): void {
+  #report(r: {
+    items: WorkItem[];
+    real: number;
+    padded: number;
+    budget: number;
+    queuedMs: number;
+    runMs: number;
+    ok: boolean;
+  }): void {
     if (!this.#o.onBatch) return;
     const info: BatchInfo = {
       lane: this.#o.lane,

@@ -66,8 +66,8 @@ const ARMS = [1, -1, -1, 1] as const;
  * are never compared raw: each sample's log rate is regressed on its batch width (log seq) and on the
  * probe side, and only the probe coefficient counts. The setpoint moves a step towards the faster side
  * when that gain is both larger than `minGain` and 2.5 times its standard error; noise alone rarely moves it.
- * A batch slower than `maxBatchMs` cuts the setpoint at once (multiplicative decrease), since long
- * batches hold memory and delay queries that share the session.
+ * Two batches in a row slower than `maxBatchMs` cut the setpoint at once (multiplicative decrease),
+ * since long batches hold memory and delay queries that share the session.
  */
 export class AdaptiveBudget implements BudgetController {
   readonly #min: number;
@@ -79,6 +79,7 @@ export class AdaptiveBudget implements BudgetController {
   #phase = 0;
   #samples: { logRate: number; logSeq: number; arm: number }[] = [];
   #moves = 0;
+  #slowInRow = 0;
 
   constructor(options: AdaptiveBudgetOptions) {
     this.#min = options.min;
@@ -105,14 +106,22 @@ export class AdaptiveBudget implements BudgetController {
 
   observe(sample: BatchSample): void {
     if (sample.runMs > this.#maxBatchMs && sample.paddedTokens > this.#min) {
-      // Latency cap first: shrink so such a batch would take 80 % of the limit.
-      const scale = (0.8 * this.#maxBatchMs) / sample.runMs;
-      this.#move(Math.min(this.#setpoint, sample.paddedTokens / this.#ratio) * scale);
+      // Latency cap first, on the second slow batch in a row (one can be a hiccup of a shared
+      // machine): shrink so such a batch would take 80 % of the limit.
+      if (++this.#slowInRow >= 2) {
+        const scale = (0.8 * this.#maxBatchMs) / sample.runMs;
+        this.#move(Math.min(this.#setpoint, sample.paddedTokens / this.#ratio) * scale);
+      }
       return;
     }
+    this.#slowInRow = 0;
     // Samples packed before the last move, or limited by the queue, are not evidence.
     if (!sample.full || sample.budget !== this.budget || sample.runMs <= 0 || sample.realTokens <= 0) return;
-    this.#samples.push({ logRate: Math.log(sample.realTokens / sample.runMs), logSeq: Math.log(sample.seq), arm: ARMS[this.#phase % ARMS.length]! });
+    this.#samples.push({
+      logRate: Math.log(sample.realTokens / sample.runMs),
+      logSeq: Math.log(sample.seq),
+      arm: ARMS[this.#phase % ARMS.length]!,
+    });
     this.#phase++;
     if (this.#samples.length % LOOK_EVERY !== 0) return;
     const { gain, stderr } = probeGain(this.#samples);
@@ -122,6 +131,7 @@ export class AdaptiveBudget implements BudgetController {
   }
 
   #move(to: number): void {
+    this.#slowInRow = 0;
     const next = this.#clamp(to);
     if (next !== this.#setpoint) this.#moves++;
     this.#setpoint = next;
@@ -143,7 +153,10 @@ export class AdaptiveBudget implements BudgetController {
  * Least squares of log rate on centred log seq and probe side (±1): the log-rate difference between
  * the upper and the lower probe at equal width, with its standard error.
  */
-export function probeGain(samples: readonly { logRate: number; logSeq: number; arm: number }[]): { gain: number; stderr: number } {
+export function probeGain(samples: readonly { logRate: number; logSeq: number; arm: number }[]): {
+  gain: number;
+  stderr: number;
+} {
   const n = samples.length;
   const mean = (f: (s: (typeof samples)[number]) => number) => samples.reduce((a, s) => a + f(s), 0) / n;
   const my = mean((s) => s.logRate);

@@ -38,14 +38,17 @@ const QUERY_BUDGET = 2048;
 export async function createEmbedder(config: Config, opts: EmbedderOptions = {}): Promise<Embedder> {
   const files = opts.files ?? resolveModelFiles(config);
   const tokenizer = opts.tokenizer ?? loadTokenizer(files.tokenizerPath, { maxTokens: config.maxTokens });
-  const start = opts.startInference ?? ((spec: InferenceWorkerData & { name: string }) => WorkerInference.start(spec));
+  const start =
+    opts.startInference ?? ((spec: InferenceWorkerData & { name: string }) => WorkerInference.start(spec));
   const threads = config.embedThreads > 0 ? config.embedThreads : os.availableParallelism();
   const dedicated = (opts.queryLane ?? config.queryLane) === 'dedicated';
   const started = await Promise.allSettled([
     // Idle pool threads spin only briefly after each parallel section, which back-to-back bulk runs
     // gain from; the query session has a single thread and so no pool to spin.
     start({ name: 'embed-bulk', modelPath: files.modelPath, intraOpThreads: threads, allowSpinning: true }),
-    ...(dedicated ? [start({ name: 'embed-query', modelPath: files.modelPath, intraOpThreads: 1, allowSpinning: false })] : []),
+    ...(dedicated
+      ? [start({ name: 'embed-query', modelPath: files.modelPath, intraOpThreads: 1, allowSpinning: false })]
+      : []),
   ]);
   const backends = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s) => s.status === 'rejected');
@@ -64,7 +67,11 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
   const controller: BudgetController =
     opts.fixedBudget !== undefined
       ? new FixedBudget(opts.fixedBudget)
-      : new AdaptiveBudget({ min: config.tokenBudgetMin, max: config.tokenBudgetMax, maxBatchMs: config.maxBatchMs });
+      : new AdaptiveBudget({
+          min: config.tokenBudgetMin,
+          max: config.tokenBudgetMax,
+          maxBatchMs: config.maxBatchMs,
+        });
   return new EngineEmbedder({
     tokenizer,
     backends,
@@ -90,4 +97,3 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
     queryCacheSize: config.queryCacheSize,
   });
 }
-

@@ -2,7 +2,13 @@ import type { BatchScheduler, WorkItem } from './batch-scheduler.ts';
 import type { BudgetController } from './budget-controller.ts';
 import { contentKey } from './content-hash.ts';
 import type { Embedder, EmbedderStats, EmbeddingTokenizer, EmbedOutcome } from './embedder.ts';
-import { EmbedderClosedError, EmbeddingError, EmptyTextError, InferenceRunError, TextEmbeddingError } from './errors.ts';
+import {
+  EmbedderClosedError,
+  EmbeddingError,
+  EmptyTextError,
+  InferenceRunError,
+  TextEmbeddingError,
+} from './errors.ts';
 import type { InferenceBackend } from './inference-backend.ts';
 import { VectorCache } from './vector-cache.ts';
 
@@ -50,7 +56,11 @@ export class EngineEmbedder implements Embedder {
   async embedDocumentsSettled(texts: readonly string[]): Promise<EmbedOutcome[]> {
     const pending = this.#enqueue(texts, this.#docs, this.#p.bulk);
     const settled = await Promise.allSettled(pending);
-    return settled.map((s, i) => (s.status === 'fulfilled' ? { ok: true, vector: s.value } : { ok: false, error: typedError(s.reason, i) }));
+    return settled.map((s, i) =>
+      s.status === 'fulfilled'
+        ? { ok: true, vector: s.value }
+        : { ok: false, error: typedError(s.reason, i) },
+    );
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
@@ -103,7 +113,13 @@ export class EngineEmbedder implements Embedder {
       this.tokenizer.encodeForModel(fresh.map((f) => f.text)).then(
         (rows) => {
           const now = performance.now();
-          const items: WorkItem[] = rows.map((ids, j) => ({ ids, tokens: ids.length, enqueuedAt: now, resolve: fresh[j]!.resolve, reject: fresh[j]!.reject }));
+          const items: WorkItem[] = rows.map((ids, j) => ({
+            ids,
+            tokens: ids.length,
+            enqueuedAt: now,
+            resolve: fresh[j]!.resolve,
+            reject: fresh[j]!.reject,
+          }));
           lane.submit(items);
         },
         (err: unknown) => {

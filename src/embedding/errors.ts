@@ -53,7 +53,9 @@ export class ModelLoadError extends EmbeddingError {
   readonly retryable = false;
 
   constructor(modelPath: string, reason: string) {
-    super(`Cannot load the ONNX model ${modelPath}: ${reason}. Run "embedstream model pull" to (re)build it.`);
+    super(
+      `Cannot load the ONNX model ${modelPath}: ${reason}. Run "embedstream model pull" to (re)build it.`,
+    );
   }
 }
 

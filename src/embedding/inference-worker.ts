@@ -52,7 +52,13 @@ async function open(): Promise<{ session: InferenceSession; outputName: string; 
     ? 'last_hidden_state'
     : session.outputNames[0]!;
   // A first run sizes the arenas and tells the embedding width.
-  const probe = await forward(session, outputName, Int32Array.from([CLS_ID, SEP_ID]), Int32Array.from([2]), 2);
+  const probe = await forward(
+    session,
+    outputName,
+    Int32Array.from([CLS_ID, SEP_ID]),
+    Int32Array.from([2]),
+    2,
+  );
   return { session, outputName, dimension: probe.dimension };
 }
 
@@ -100,7 +106,9 @@ async function main(): Promise<void> {
     const started = performance.now();
     try {
       const { vectors } = await forward(session, outputName, req.ids, req.lengths, req.seq);
-      send({ type: 'result', id: req.id, vectors, runMs: performance.now() - started }, [vectors.buffer as ArrayBuffer]);
+      send({ type: 'result', id: req.id, vectors, runMs: performance.now() - started }, [
+        vectors.buffer as ArrayBuffer,
+      ]);
     } catch (err) {
       send({ type: 'run-error', id: req.id, message: err instanceof Error ? err.message : String(err) });
     }

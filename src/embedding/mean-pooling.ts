@@ -6,7 +6,12 @@
  * @param hidden `[batch, seq, dim]` row-major token embeddings
  * @returns `[batch, dim]` row-major unit vectors
  */
-export function meanPoolNormalize(hidden: Float32Array, lengths: Int32Array, seq: number, dim: number): Float32Array {
+export function meanPoolNormalize(
+  hidden: Float32Array,
+  lengths: Int32Array,
+  seq: number,
+  dim: number,
+): Float32Array {
   const batch = lengths.length;
   const out = new Float32Array(batch * dim);
   // Accumulate in float64: summing 256 float32 values loses digits the fixture comparison can see.

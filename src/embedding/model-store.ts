@@ -3,32 +3,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CACHE_DIR, type Config } from '../config/index.ts';
 import { defaultModelChecks, type ModelChecks } from './model-sources-checks.ts';
-import { digestFile, type FileDigest } from './model-sources-hash.ts';
 import { hubSource } from './model-sources-hub.ts';
+import { installModel, readManifest, verifyInstalled, type ModelManifest } from './model-sources-manifest.ts';
 import { pypiWheelSource } from './model-sources-pypi.ts';
 import { createPythonToolchain, type ModelToolchain } from './model-sources-toolchain.ts';
 import {
   localDirSource,
-  MODEL_FILES,
   type ModelFileName,
   type ModelSource,
   type PullEvent,
   type StagedModel,
 } from './model-sources.ts';
 
+export { readManifest, verifyInstalled, type ModelManifest } from './model-sources-manifest.ts';
+
 const DIMENSIONS = 384;
 const TOOLS_DIR = fileURLToPath(new URL('../../tools/model/', import.meta.url));
-
-/** manifest.json of a pulled model: where it came from and the sha256 of every file. */
-export interface ModelManifest {
-  model: string;
-  source: string;
-  createdAt: string;
-  files: Record<ModelFileName, FileDigest>;
-  notes: string[];
-  /** Sources tried before the one that worked, with the reason each was passed over. */
-  skippedSources: { source: string; reason: string }[];
-}
 
 export interface ResolvedModel {
   dir: string;
@@ -72,14 +62,6 @@ export function modelDirectory(config: Config): string {
   return path.join(config.modelCacheDir, config.modelName);
 }
 
-export function readManifest(dir: string): ModelManifest | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Paths of the pulled model for the configured precision; cheap (no hashing), for start-up. */
 export function resolveModel(config: Config): ResolvedModel {
   const dir = modelDirectory(config);
@@ -104,21 +86,6 @@ export function resolveModel(config: Config): ResolvedModel {
     configPath: file('config.json'),
     manifest,
   };
-}
-
-/** The manifest when every file it lists is present with its recorded sha256, else why not. */
-export async function verifyInstalled(dir: string): Promise<ModelManifest | string> {
-  const manifest = readManifest(dir);
-  if (!manifest) return 'no manifest.json';
-  for (const name of MODEL_FILES) {
-    const want = manifest.files?.[name];
-    const p = path.join(dir, name);
-    if (!want || !fs.existsSync(p)) return `${name} is missing`;
-    const got = await digestFile(p);
-    if (got.sha256 !== want.sha256 || got.bytes !== want.bytes)
-      return `${name} does not match its recorded sha256`;
-  }
-  return manifest;
 }
 
 /** Sources in the order they are tried. */
@@ -156,39 +123,6 @@ async function complete(
   }
   emit({ type: 'step', message: 'checking model-int8.onnx with onnxruntime' });
   await checks.graph(staged.files['model-int8.onnx'], DIMENSIONS);
-}
-
-/** Moves staged files (copies those outside the staging area) into `dir` and writes the manifest last. */
-async function install(
-  dir: string,
-  staged: StagedModel,
-  stagingRoot: string,
-  skipped: ModelManifest['skippedSources'],
-  model: string,
-) {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.rmSync(path.join(dir, 'manifest.json'), { force: true });
-  const files = {} as Record<ModelFileName, FileDigest>;
-  for (const name of MODEL_FILES) {
-    const from = staged.files[name]!;
-    const tmp = path.join(dir, `.${name}.tmp`);
-    if (path.resolve(from).startsWith(path.resolve(stagingRoot) + path.sep)) fs.renameSync(from, tmp);
-    else fs.copyFileSync(from, tmp);
-    fs.renameSync(tmp, path.join(dir, name));
-    files[name] = await digestFile(path.join(dir, name));
-  }
-  const manifest: ModelManifest = {
-    model: model,
-    source: staged.origin,
-    createdAt: new Date().toISOString(),
-    files,
-    notes: staged.notes,
-    skippedSources: skipped,
-  };
-  const tmp = path.join(dir, '.manifest.json.tmp');
-  fs.writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
-  fs.renameSync(tmp, path.join(dir, 'manifest.json'));
-  return manifest;
 }
 
 /**
@@ -241,7 +175,7 @@ export async function pullModel(config: Config, opts: PullOptions = {}): Promise
         return {
           status: 'pulled',
           dir,
-          manifest: await install(dir, staged, stagingRoot, skipped, config.modelName),
+          manifest: await installModel(dir, staged, stagingRoot, skipped, config.modelName),
         };
       } catch (err) {
         skipped.push({ source: source.name, reason: message(err) });

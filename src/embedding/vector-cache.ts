@@ -20,10 +20,11 @@ export class VectorCache {
 
   track(key: string, pending: Promise<Float32Array>): void {
     this.#inFlight.set(key, pending);
-    pending.then(
-      (v) => this.#done.set(key, v.slice()),
-      () => undefined,
-    ).finally(() => this.#inFlight.delete(key));
+    pending
+      .then(
+        (v) => this.#done.set(key, v.slice()),
+        () => undefined,
+      )
+      .finally(() => this.#inFlight.delete(key));
   }
 }
-

@@ -12,7 +12,10 @@ export class KafkaActivityPublisher implements ActivityPublisher {
   readonly #producer: Pick<MessageProducer, 'send'>;
   readonly #deadLetters: Pick<DeadLetterPublisher, 'deadLetterDocuments'>;
 
-  constructor(producer: Pick<MessageProducer, 'send'>, deadLetters: Pick<DeadLetterPublisher, 'deadLetterDocuments'>) {
+  constructor(
+    producer: Pick<MessageProducer, 'send'>,
+    deadLetters: Pick<DeadLetterPublisher, 'deadLetterDocuments'>,
+  ) {
     this.#producer = producer;
     this.#deadLetters = deadLetters;
   }

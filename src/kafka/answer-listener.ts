@@ -27,7 +27,12 @@ export class AnswerListener {
     this.#consumer = consumer;
   }
 
-  static async start(kafka: Kafka, admin: Admin, topic: string, groupPrefix: string): Promise<AnswerListener> {
+  static async start(
+    kafka: Kafka,
+    admin: Admin,
+    topic: string,
+    groupPrefix: string,
+  ): Promise<AnswerListener> {
     const ends = await admin.fetchTopicOffsets(topic);
     const consumer = kafka.consumer({
       groupId: `${groupPrefix}-${randomUUID()}`,
@@ -62,7 +67,11 @@ export class AnswerListener {
    * Resolves when every one of `requestIds` has an answer, calling `onAnswer` for each as it
    * comes; rejects with AnswerTimeoutError when none of the missing ones came for `idleTimeoutMs`.
    */
-  waitFor(requestIds: readonly string[], idleTimeoutMs: number, onAnswer?: (result: QueryResult) => void): Promise<void> {
+  waitFor(
+    requestIds: readonly string[],
+    idleTimeoutMs: number,
+    onAnswer?: (result: QueryResult) => void,
+  ): Promise<void> {
     const missing = new Set(requestIds.filter((id) => !this.#answers.has(id)));
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -75,7 +84,12 @@ export class AnswerListener {
       const arm = () => {
         clearTimeout(timer);
         timer = setTimeout(
-          () => finish(new AnswerTimeoutError(`no answer for ${missing.size} of ${requestIds.length} queries`, [...missing])),
+          () =>
+            finish(
+              new AnswerTimeoutError(`no answer for ${missing.size} of ${requestIds.length} queries`, [
+                ...missing,
+              ]),
+            ),
           idleTimeoutMs,
         );
       };

@@ -22,7 +22,10 @@ const RETRY: Record<NonNullable<KafkaClientOptions['retryProfile']>, RetryOption
 };
 
 /** One kafkajs client for this process, configured from KAFKA_BROKERS and KAFKA_CLIENT_ID. */
-export function createKafka(config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'logLevel'>, options: KafkaClientOptions = {}): Kafka {
+export function createKafka(
+  config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'logLevel'>,
+  options: KafkaClientOptions = {},
+): Kafka {
   filterKafkajsTimeoutWarnings();
   return new Kafka({
     clientId: `${config.kafkaClientId}${options.clientIdSuffix ?? ''}`,

@@ -2,7 +2,12 @@ import type { Context } from '@opentelemetry/api';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { DocumentInput, KafkaSource } from '../../workflows/contracts.ts';
 import { dlqMessages } from '../metrics/registry.ts';
-import { ATTR_DLQ_REASON, ATTR_DOCUMENT_COUNT, ATTR_MESSAGING_DESTINATION_NAME, SPAN } from '../telemetry/semconv.ts';
+import {
+  ATTR_DLQ_REASON,
+  ATTR_DOCUMENT_COUNT,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  SPAN,
+} from '../telemetry/semconv.ts';
 import { injectTraceHeaders } from '../telemetry/kafka-context.ts';
 import { withSpan } from '../telemetry/spans.ts';
 import type { MessageProducer } from './producer.ts';
@@ -38,14 +43,21 @@ function reasonOf(reason: DeadLetterReason | string): DeadLetterReason {
 }
 
 function errorHeaders(reason: DeadLetterReason): IHeaders {
-  return { [DLQ_HEADER.error]: reason.message.slice(0, MAX_ERROR_CHARS), [DLQ_HEADER.errorType]: reason.type };
+  return {
+    [DLQ_HEADER.error]: reason.message.slice(0, MAX_ERROR_CHARS),
+    [DLQ_HEADER.errorType]: reason.type,
+  };
 }
 
 /**
  * The dead letter of a consumed message: its original key and value bytes, its original headers,
  * and headers saying why and where it came from, so it can be fixed and replayed as it was.
  */
-export function deadLetterOf(message: KafkaMessage, origin: MessageOrigin, reason: DeadLetterReason): Message {
+export function deadLetterOf(
+  message: KafkaMessage,
+  origin: MessageOrigin,
+  reason: DeadLetterReason,
+): Message {
   return {
     key: message.key,
     value: message.value,
@@ -64,9 +76,16 @@ export function deadLetterOf(message: KafkaMessage, origin: MessageOrigin, reaso
  * The dead letter of a document that failed for good inside a workflow. Its value is the document
  * as the `documents` topic takes it, so replaying it there is a plain re-publish.
  */
-export function deadLetterOfDocument(document: DocumentInput, reason: DeadLetterReason, source?: Pick<KafkaSource, 'topic' | 'partition'>): Message {
+export function deadLetterOfDocument(
+  document: DocumentInput,
+  reason: DeadLetterReason,
+  source?: Pick<KafkaSource, 'topic' | 'partition'>,
+): Message {
   const { id, op, text, title, metadata, collection } = document;
-  const headers: IHeaders = { ...errorHeaders(reason), [DLQ_HEADER.documentVersion]: String(document.version) };
+  const headers: IHeaders = {
+    ...errorHeaders(reason),
+    [DLQ_HEADER.documentVersion]: String(document.version),
+  };
   if (source) {
     headers[DLQ_HEADER.sourceTopic] = source.topic;
     headers[DLQ_HEADER.sourcePartition] = String(source.partition);
@@ -86,10 +105,19 @@ export class DeadLetterPublisher {
   }
 
   /** Dead-letters one consumed message; `parent` is its `process` span, so the trace shows where it went. */
-  async deadLetterMessage(message: KafkaMessage, origin: MessageOrigin, reason: DeadLetterReason, parent?: Context): Promise<void> {
+  async deadLetterMessage(
+    message: KafkaMessage,
+    origin: MessageOrigin,
+    reason: DeadLetterReason,
+    parent?: Context,
+  ): Promise<void> {
     await withSpan(
       SPAN.dlqRoute,
-      { [ATTR_DLQ_REASON]: reason.type, [ATTR_MESSAGING_DESTINATION_NAME]: this.topic, [ATTR_DOCUMENT_COUNT]: 1 },
+      {
+        [ATTR_DLQ_REASON]: reason.type,
+        [ATTR_MESSAGING_DESTINATION_NAME]: this.topic,
+        [ATTR_DOCUMENT_COUNT]: 1,
+      },
       () => this.#producer.sendAsIs(this.topic, [deadLetterOf(message, origin, reason)]),
       parent ? { parent } : {},
     );
@@ -103,7 +131,10 @@ export class DeadLetterPublisher {
     source?: Pick<KafkaSource, 'topic' | 'partition'>,
   ): Promise<void> {
     const why = reasonOf(reason);
-    await this.deadLetterDocuments(documents.map((document) => ({ document, reason: why })), source);
+    await this.deadLetterDocuments(
+      documents.map((document) => ({ document, reason: why })),
+      source,
+    );
   }
 
   /** Dead-letters documents that failed for good, each with its own reason, in one send. */
@@ -115,7 +146,11 @@ export class DeadLetterPublisher {
     const reasons = [...new Set(entries.map((e) => e.reason.type))].join(',');
     await withSpan(
       SPAN.dlqRoute,
-      { [ATTR_DLQ_REASON]: reasons, [ATTR_MESSAGING_DESTINATION_NAME]: this.topic, [ATTR_DOCUMENT_COUNT]: entries.length },
+      {
+        [ATTR_DLQ_REASON]: reasons,
+        [ATTR_MESSAGING_DESTINATION_NAME]: this.topic,
+        [ATTR_DOCUMENT_COUNT]: entries.length,
+      },
       // Inside the span: each letter carries the failing activity's trace context, so the dead
       // letter leads back to the journey of the document in Jaeger.
       () =>

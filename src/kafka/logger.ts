@@ -16,7 +16,8 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 /** Lines on stderr, prefixed with the component, below `level` dropped. */
 export function consoleLogger(component: string, level: LogLevel = 'info'): Logger {
   const at = (l: LogLevel) => (message: string) => {
-    if (RANK[l] >= RANK[level]) console.error(`${new Date().toISOString()} ${l.toUpperCase()} [${component}] ${message}`);
+    if (RANK[l] >= RANK[level])
+      console.error(`${new Date().toISOString()} ${l.toUpperCase()} [${component}] ${message}`);
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

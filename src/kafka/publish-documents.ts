@@ -31,7 +31,10 @@ const MAX_SEND_BYTES = 900 * 1024;
  * validation as the consumer applies, so a bad line is reported here with its line number instead
  * of surfacing later in the dead-letter topic. The next batch is read while the last one is sent.
  */
-export async function publishDocuments(files: readonly string[], options: PublishDocumentsOptions): Promise<PublishDocumentsResult> {
+export async function publishDocuments(
+  files: readonly string[],
+  options: PublishDocumentsOptions,
+): Promise<PublishDocumentsResult> {
   const maxMessages = options.batchMessages ?? 500;
   let batch: Message[] = [];
   let bytes = 0;
@@ -80,7 +83,10 @@ export async function publishDocuments(files: readonly string[], options: Publis
   return { published, skipped };
 }
 
-function toMessage(line: string, mode: 'upsert' | 'delete'): { key: string; value: string } | { error: string } {
+function toMessage(
+  line: string,
+  mode: 'upsert' | 'delete',
+): { key: string; value: string } | { error: string } {
   if (mode === 'upsert') {
     const parsed = parseDocumentMessage(line);
     return parsed.ok ? { key: parsed.value.id, value: line } : { error: parsed.error.message };

@@ -12,7 +12,12 @@ export interface TopicSpec {
 
 export type TopicConfig = Pick<
   Config,
-  'topicDocuments' | 'topicDocumentsDlq' | 'topicQueries' | 'topicQueriesDlq' | 'topicQueryResults' | 'topicPartitions'
+  | 'topicDocuments'
+  | 'topicDocumentsDlq'
+  | 'topicQueries'
+  | 'topicQueriesDlq'
+  | 'topicQueryResults'
+  | 'topicPartitions'
 >;
 
 /** The topics of the pipeline, each with TOPIC_PARTITIONS partitions. */
@@ -30,10 +35,25 @@ export function topicSpecs(config: TopicConfig): TopicSpec[] {
       // of sub-batches is the same on every redelivery.
       configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
     },
-    { topic: config.topicDocumentsDlq, numPartitions: n, purpose: 'documents that cannot be processed, with the reason', configEntries: keepForever },
+    {
+      topic: config.topicDocumentsDlq,
+      numPartitions: n,
+      purpose: 'documents that cannot be processed, with the reason',
+      configEntries: keepForever,
+    },
     { topic: config.topicQueries, numPartitions: n, purpose: 'search queries', configEntries: [] },
-    { topic: config.topicQueryResults, numPartitions: n, purpose: 'answers to queries, keyed by requestId', configEntries: [] },
-    { topic: config.topicQueriesDlq, numPartitions: n, purpose: 'queries without a requestId to answer to', configEntries: keepForever },
+    {
+      topic: config.topicQueryResults,
+      numPartitions: n,
+      purpose: 'answers to queries, keyed by requestId',
+      configEntries: [],
+    },
+    {
+      topic: config.topicQueriesDlq,
+      numPartitions: n,
+      purpose: 'queries without a requestId to answer to',
+      configEntries: keepForever,
+    },
   ];
 }
 
@@ -71,7 +91,10 @@ export async function describeTopics(admin: Admin, topics?: string[]): Promise<T
  * every start-up and every test may call it. Partitions of an existing topic are never changed,
  * since that would move keys to other partitions and break per-document ordering.
  */
-export async function ensureTopics(config: TopicConfig & Pick<Config, 'kafkaBrokers'>, kafka: Kafka): Promise<EnsureTopicsResult> {
+export async function ensureTopics(
+  config: TopicConfig & Pick<Config, 'kafkaBrokers'>,
+  kafka: Kafka,
+): Promise<EnsureTopicsResult> {
   const admin = kafka.admin();
   await connectAdmin(admin, config.kafkaBrokers);
   try {

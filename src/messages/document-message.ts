@@ -67,19 +67,30 @@ export const documentMessageSchema = z
  * the key decides the partition and so the order in which versions of a document are applied. A
  * tombstone (a key and no value) deletes the document named by its key, as on compacted topics.
  */
-export function parseDocumentMessage(value: Buffer | string | null, key?: Buffer | string | null): ParseResult<DocumentMessage> {
+export function parseDocumentMessage(
+  value: Buffer | string | null,
+  key?: Buffer | string | null,
+): ParseResult<DocumentMessage> {
   const keyText = key === null || key === undefined ? undefined : key.toString();
   if (value === null) {
-    if (keyText !== undefined && keyText.trim() !== '') return { ok: true, value: { id: keyText, op: 'delete' } };
+    if (keyText !== undefined && keyText.trim() !== '')
+      return { ok: true, value: { id: keyText, op: 'delete' } };
     return {
       ok: false,
-      error: new InvalidMessageError('InvalidDocument', 'message has neither a value nor a key: publish {"id": …, "text": …}'),
+      error: new InvalidMessageError(
+        'InvalidDocument',
+        'message has neither a value nor a key: publish {"id": …, "text": …}',
+      ),
     };
   }
   const json = parseJsonObject(value);
   if (!json.ok) return json;
   const parsed = documentMessageSchema.safeParse(json.value);
-  if (!parsed.success) return { ok: false, error: new InvalidMessageError('InvalidDocument', describeIssues(parsed.error.issues)) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      error: new InvalidMessageError('InvalidDocument', describeIssues(parsed.error.issues)),
+    };
   if (keyText !== undefined && keyText !== parsed.data.id) {
     return {
       ok: false,

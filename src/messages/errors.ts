@@ -2,7 +2,8 @@
  * Stable reasons a message is refused, carried in the dead-letter `x-error-type` header so a person
  * (or a replay tool) can sort dead letters without parsing prose.
  */
-export type InvalidMessageType = 'MalformedJson' | 'InvalidDocument' | 'InvalidQuery' | 'KeyMismatch' | 'DocumentTooLarge';
+export type InvalidMessageType =
+  'MalformedJson' | 'InvalidDocument' | 'InvalidQuery' | 'KeyMismatch' | 'DocumentTooLarge';
 
 /** Describes why a consumed message cannot be processed; the parsers return it, they do not throw it. */
 export class InvalidMessageError extends Error {

@@ -15,11 +15,20 @@ export function parseJsonObject(value: Buffer | string): ParseResult<Record<stri
     parsed = JSON.parse(text);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: new InvalidMessageError('MalformedJson', `value is not valid JSON (${why}): ${preview(text)}`) };
+    return {
+      ok: false,
+      error: new InvalidMessageError('MalformedJson', `value is not valid JSON (${why}): ${preview(text)}`),
+    };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
-    return { ok: false, error: new InvalidMessageError('MalformedJson', `value must be a JSON object, got ${kind}: ${preview(text)}`) };
+    return {
+      ok: false,
+      error: new InvalidMessageError(
+        'MalformedJson',
+        `value must be a JSON object, got ${kind}: ${preview(text)}`,
+      ),
+    };
   }
   return { ok: true, value: parsed as Record<string, unknown> };
 }

@@ -22,7 +22,9 @@ export const queryMessageSchema = z
   .object({
     requestId: idField.optional(),
     _id: idField.optional(),
-    text: z.string({ error: 'is required and must be a string' }).refine((s) => s.trim() !== '', 'must not be blank'),
+    text: z
+      .string({ error: 'is required and must be a string' })
+      .refine((s) => s.trim() !== '', 'must not be blank'),
     topK: z
       .number({ error: `must be an integer from 1 to ${MAX_TOP_K}` })
       .int(`must be an integer from 1 to ${MAX_TOP_K}`)
@@ -30,7 +32,9 @@ export const queryMessageSchema = z
       .max(MAX_TOP_K, `must be an integer from 1 to ${MAX_TOP_K}`)
       .optional(),
     // The filter's grammar is Qdrant's; the search checks it, here it only has to be an object.
-    filter: z.record(z.string(), z.unknown(), { error: 'must be a JSON object (a Qdrant filter)' }).optional(),
+    filter: z
+      .record(z.string(), z.unknown(), { error: 'must be a JSON object (a Qdrant filter)' })
+      .optional(),
     collection: collectionField.optional(),
     mmr: z.boolean({ error: 'must be true or false' }).optional(),
   })
@@ -52,11 +56,18 @@ export const queryMessageSchema = z
 /** Validates one consumed `queries` message. */
 export function parseQueryMessage(value: Buffer | string | null): ParseResult<QueryMessage> {
   if (value === null)
-    return { ok: false, error: new InvalidMessageError('InvalidQuery', 'message has no value: publish {"requestId": …, "text": …}') };
+    return {
+      ok: false,
+      error: new InvalidMessageError(
+        'InvalidQuery',
+        'message has no value: publish {"requestId": …, "text": …}',
+      ),
+    };
   const json = parseJsonObject(value);
   if (!json.ok) return json;
   const parsed = queryMessageSchema.safeParse(json.value);
-  if (!parsed.success) return { ok: false, error: new InvalidMessageError('InvalidQuery', describeIssues(parsed.error.issues)) };
+  if (!parsed.success)
+    return { ok: false, error: new InvalidMessageError('InvalidQuery', describeIssues(parsed.error.issues)) };
   return { ok: true, value: parsed.data };
 }
 

@@ -29,11 +29,13 @@ export function encodeQueryResult(result: QueryResult): { key: string; value: st
 
 /** Reads one `query-results` message (the `query` command's side of the topic). */
 export function parseQueryResult(value: Buffer | string | null): ParseResult<QueryResult> {
-  if (value === null) return { ok: false, error: new InvalidMessageError('InvalidQuery', 'answer has no value') };
+  if (value === null)
+    return { ok: false, error: new InvalidMessageError('InvalidQuery', 'answer has no value') };
   const json = parseJsonObject(value);
   if (!json.ok) return json;
   const schema = 'error' in json.value ? errorSchema : answerSchema;
   const parsed = schema.safeParse(json.value);
-  if (!parsed.success) return { ok: false, error: new InvalidMessageError('InvalidQuery', describeIssues(parsed.error.issues)) };
+  if (!parsed.success)
+    return { ok: false, error: new InvalidMessageError('InvalidQuery', describeIssues(parsed.error.issues)) };
   return { ok: true, value: parsed.data };
 }

@@ -28,6 +28,16 @@ export const WORKFLOW_INTERCEPTORS_MODULE = createRequire(import.meta.url).resol
 );
 
 /**
+ * For workers built from a pre-built bundle (`bundleWorkflowCode({ workflowInterceptorModules })`,
+ * then `workflowBundle`), where Worker ignores `interceptors.workflowModules`. Sharing one bundle
+ * between workers also saves memory: with the tracing interceptors a bundle is about 3.4 MB and
+ * building it costs about 70 MB of resident memory each time.
+ */
+export function temporalWorkflowInterceptorModules(): string[] {
+  return getTelemetry()?.enabled ? [WORKFLOW_INTERCEPTORS_MODULE] : [];
+}
+
+/**
  * Client interceptors: `StartWorkflow:<type>` (and signal/query) spans whose context travels in the
  * workflow's headers. Empty when tracing is off, so the client pays nothing.
  */

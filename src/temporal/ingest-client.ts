@@ -7,6 +7,7 @@ import {
   type IngestBatchInput,
   type IngestBatchResult,
 } from '../../workflows/contracts.ts';
+import type { ingestBatch } from '../../workflows/ingest-batch.ts';
 
 export interface DirectIngestOptions {
   /** Documents per workflow; the same default as the Kafka consumer's sub-batches. */
@@ -45,7 +46,7 @@ export async function ingestDirect(
       const batch = batches[next++]!;
       const input: IngestBatchInput = { documents: batch };
       const hash = createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 24);
-      const result: IngestBatchResult = await client.workflow.execute(INGEST_WORKFLOW, {
+      const result: IngestBatchResult = await client.workflow.execute<typeof ingestBatch>(INGEST_WORKFLOW, {
         taskQueue: config.taskQueueIngest,
         workflowId: `ingest-direct-${hash}`,
         args: [input],

@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { Config } from '../../src/config/index.ts';
 import type { MessageProducer } from '../../src/kafka/producer.ts';
 import { createFakeActivities } from './fake-activities.ts';
@@ -18,7 +25,11 @@ export interface FakeWorker {
  * Runs the fake `ingestBatch` and `searchQuery` workflows on `taskQueue` (a test's own queue), so
  * workflows the consumers start complete, and queries get answers on their reply topic.
  */
-export async function startFakeWorker(config: Pick<Config, 'temporalAddress' | 'temporalNamespace'>, taskQueue: string, producer: Pick<MessageProducer, 'send'>): Promise<FakeWorker> {
+export async function startFakeWorker(
+  config: Pick<Config, 'temporalAddress' | 'temporalNamespace'>,
+  taskQueue: string,
+  producer: Pick<MessageProducer, 'send'>,
+): Promise<FakeWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     runtimeInstalled = true;

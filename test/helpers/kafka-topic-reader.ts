@@ -14,8 +14,17 @@ export interface ReadMessage {
  * Reads `topic` from the beginning until `count` messages were seen (or fails after `timeoutMs`),
  * with a consumer group of its own that commits nothing.
  */
-export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ReadMessage[]> {
-  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
+  const consumer = kafka.consumer({
+    groupId: `test-reader-${randomUUID()}`,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+  });
   const seen: ReadMessage[] = [];
   try {
     await consumer.connect();
@@ -25,14 +34,23 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, time
     await consumer.run({
       autoCommit: false,
       eachMessage: ({ partition, message }: { partition: number; message: KafkaMessage }) => {
-        seen.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} });
+        seen.push({
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+        });
         if (seen.length >= count) done();
         return Promise.resolve();
       },
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${topic}: ${seen.length} of ${count} messages after ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${topic}: ${seen.length} of ${count} messages after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     await Promise.race([enough, timeout]).finally(() => clearTimeout(timer));
     return seen;
@@ -49,7 +67,11 @@ export function headerText(headers: IHeaders, name: string): string | undefined 
 }
 
 /** Reads every message `topic` holds right now. */
-export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<ReadMessage[]> {
+export async function readWholeTopic(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
   let count: number;

@@ -1,10 +1,21 @@
 import type { Client } from '@temporalio/client';
 import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConsumers, temporalStarter, type RunningConsumers, type WorkflowStarter } from '../../consumers/index.ts';
+import {
+  startConsumers,
+  temporalStarter,
+  type RunningConsumers,
+  type WorkflowStarter,
+} from '../../consumers/index.ts';
 import { documentsGroupId } from '../../consumers/document-consumer.ts';
 import type { Config } from '../../src/config/index.ts';
-import { createKafka, DLQ_HEADER, ensureTopics, MessageProducer, silentLogger } from '../../src/kafka/index.ts';
+import {
+  createKafka,
+  DLQ_HEADER,
+  ensureTopics,
+  MessageProducer,
+  silentLogger,
+} from '../../src/kafka/index.ts';
 import { connectTemporal } from '../../src/temporal/client.ts';
 import { INGEST_WORKFLOW, type IngestBatchInput } from '../../workflows/contracts.ts';
 import { startFakeWorker, type FakeWorker } from '../helpers/fake-worker.ts';
@@ -24,7 +35,9 @@ const stoppers: (() => Promise<void>)[] = [];
 let temporal: Client;
 
 async function world(overrides: Record<string, string>): Promise<World> {
-  const config = configOf(isolatedEnv({ TOPIC_PARTITIONS: '1', INGEST_BATCH_MAX_WAIT_MS: '200', ...overrides }));
+  const config = configOf(
+    isolatedEnv({ TOPIC_PARTITIONS: '1', INGEST_BATCH_MAX_WAIT_MS: '200', ...overrides }),
+  );
   const kafka = createKafka(config, { clientIdSuffix: '-test', logLevel: 'error' });
   await ensureTopics(config, kafka);
   const raw = kafka.producer({ allowAutoTopicCreation: false });
@@ -36,7 +49,13 @@ async function world(overrides: Record<string, string>): Promise<World> {
 }
 
 async function consume(w: World, starter?: WorkflowStarter): Promise<RunningConsumers> {
-  const consumers = await startConsumers(w.config, { temporal, kafka: w.kafka, roles: ['documents'], logger: silentLogger, ...(starter ? { starter } : {}) });
+  const consumers = await startConsumers(w.config, {
+    temporal,
+    kafka: w.kafka,
+    roles: ['documents'],
+    logger: silentLogger,
+    ...(starter ? { starter } : {}),
+  });
   stoppers.push(() => consumers.stop(5000));
   return consumers;
 }
@@ -48,13 +67,19 @@ async function worker(w: World): Promise<FakeWorker> {
 }
 
 async function publish(w: World, docs: object[]): Promise<void> {
-  await w.raw.send({ topic: w.config.topicDocuments, acks: -1, messages: docs.map((d) => ({ key: (d as { id: string }).id, value: JSON.stringify(d) })) });
+  await w.raw.send({
+    topic: w.config.topicDocuments,
+    acks: -1,
+    messages: docs.map((d) => ({ key: (d as { id: string }).id, value: JSON.stringify(d) })),
+  });
 }
 
 /** Ids of the ingest workflows started on this world's task queue (visibility lags a little). */
 async function ingestWorkflowIds(w: World): Promise<string[]> {
   const ids: string[] = [];
-  for await (const wf of temporal.workflow.list({ query: `WorkflowType = '${INGEST_WORKFLOW}' AND TaskQueue = '${w.config.taskQueueIngest}'` }))
+  for await (const wf of temporal.workflow.list({
+    query: `WorkflowType = '${INGEST_WORKFLOW}' AND TaskQueue = '${w.config.taskQueueIngest}'`,
+  }))
     ids.push(wf.workflowId);
   return ids.sort();
 }
@@ -63,7 +88,10 @@ async function committedOffset(w: World): Promise<string | undefined> {
   const admin = w.kafka.admin();
   await admin.connect();
   try {
-    const [topic] = await admin.fetchOffsets({ groupId: documentsGroupId(w.config), topics: [w.config.topicDocuments] });
+    const [topic] = await admin.fetchOffsets({
+      groupId: documentsGroupId(w.config),
+      topics: [w.config.topicDocuments],
+    });
     return topic?.partitions.find((p) => p.partition === 0)?.offset;
   } finally {
     await admin.disconnect();
@@ -89,19 +117,43 @@ describe('document consumer', () => {
     await worker(w);
     const topic = w.config.topicDocuments;
     const invalid = [
-      { key: 'broken-1', value: '{"id": "broken-1", "text": ', reason: /not valid JSON/, type: 'MalformedJson' },
-      { key: 'no-text', value: '{"id":"no-text","title":"only a title"}', reason: /text: is required for an upsert/, type: 'InvalidDocument' },
-      { key: 'other-key', value: '{"id":"mismatch","text":"hello"}', reason: /key "other-key" differs from id "mismatch"/, type: 'KeyMismatch' },
+      {
+        key: 'broken-1',
+        value: '{"id": "broken-1", "text": ',
+        reason: /not valid JSON/,
+        type: 'MalformedJson',
+      },
+      {
+        key: 'no-text',
+        value: '{"id":"no-text","title":"only a title"}',
+        reason: /text: is required for an upsert/,
+        type: 'InvalidDocument',
+      },
+      {
+        key: 'other-key',
+        value: '{"id":"mismatch","text":"hello"}',
+        reason: /key "other-key" differs from id "mismatch"/,
+        type: 'KeyMismatch',
+      },
     ];
     // Interleaved, one message per send, so each invalid message's offset is known.
     const offsets = new Map<string, string>();
     let n = 0;
     for (const bad of invalid) {
-      await publish(w, [{ id: `doc-${n++}`, text: 'first valid' }, { id: `doc-${n++}`, text: 'second valid', title: 'T' }]);
-      const [meta] = await w.raw.send({ topic, acks: -1, messages: [{ key: bad.key, value: bad.value, headers: { 'x-origin': 'test' } }] });
+      await publish(w, [
+        { id: `doc-${n++}`, text: 'first valid' },
+        { id: `doc-${n++}`, text: 'second valid', title: 'T' },
+      ]);
+      const [meta] = await w.raw.send({
+        topic,
+        acks: -1,
+        messages: [{ key: bad.key, value: bad.value, headers: { 'x-origin': 'test' } }],
+      });
       offsets.set(bad.key, meta!.baseOffset!);
     }
-    await publish(w, [{ _id: `doc-${n++}`, title: 'a BEIR line', text: 'beir text', metadata: { url: 'u' } }]);
+    await publish(w, [
+      { _id: `doc-${n++}`, title: 'a BEIR line', text: 'beir text', metadata: { url: 'u' } },
+    ]);
 
     await consume(w);
 
@@ -122,9 +174,16 @@ describe('document consumer', () => {
     // The fake ingest workflow returns its input; how many sub-batches there are depends on timing.
     const inputsNow = async () => {
       const ids = await ingestWorkflowIds(w);
-      return Promise.all(ids.map((id) => temporal.workflow.getHandle(id).result() as Promise<IngestBatchInput>));
+      return Promise.all(
+        ids.map((id) => temporal.workflow.getHandle(id).result() as Promise<IngestBatchInput>),
+      );
     };
-    const inputs = await eventually('7 valid documents in ingest workflows', inputsNow, (x) => x.flatMap((i) => i.documents).length >= 7, 30_000);
+    const inputs = await eventually(
+      '7 valid documents in ingest workflows',
+      inputsNow,
+      (x) => x.flatMap((i) => i.documents).length >= 7,
+      30_000,
+    );
     const documents = inputs.flatMap((i) => i.documents);
     expect(documents.map((d) => d.id).sort()).toEqual(Array.from({ length: 7 }, (_, i) => `doc-${i}`).sort());
     for (const input of inputs) {
@@ -135,9 +194,19 @@ describe('document consumer', () => {
         expect(d.version).toBeGreaterThan(Date.now() - 600_000);
       }
     }
-    expect(documents.find((d) => d.id === 'doc-6')).toMatchObject({ op: 'upsert', title: 'a BEIR line', text: 'beir text', metadata: { url: 'u' } });
+    expect(documents.find((d) => d.id === 'doc-6')).toMatchObject({
+      op: 'upsert',
+      title: 'a BEIR line',
+      text: 'beir text',
+      metadata: { url: 'u' },
+    });
     // 7 valid and 3 invalid messages: everything is committed once handed off.
-    await eventually('all offsets committed', () => committedOffset(w), (o) => o === '10', 15_000);
+    await eventually(
+      'all offsets committed',
+      () => committedOffset(w),
+      (o) => o === '10',
+      15_000,
+    );
   });
 
   it('when the consumer dies after Temporal acknowledged a start but before the commit, then the redelivery starts no second workflow', async () => {
@@ -152,9 +221,17 @@ describe('document consumer', () => {
         throw new Error('simulated crash between the start and the commit');
       },
     };
-    await publish(w, [0, 1, 2, 3].map((i) => ({ id: `r-${i}`, text: `text ${i}` })));
+    await publish(
+      w,
+      [0, 1, 2, 3].map((i) => ({ id: `r-${i}`, text: `text ${i}` })),
+    );
     const first = await consume(w, dying);
-    await eventually('the start before the crash', () => Promise.resolve(crashes), (c) => c >= 1, 30_000);
+    await eventually(
+      'the start before the crash',
+      () => Promise.resolve(crashes),
+      (c) => c >= 1,
+      30_000,
+    );
     await first.stop(5000);
     expect(await committedOffset(w)).not.toBe('4');
     // The workflow even completes before the redelivery: its id must still be refused.
@@ -170,11 +247,21 @@ describe('document consumer', () => {
       },
     };
     await consume(w, recording);
-    await eventually('redelivered batch committed', () => committedOffset(w), (o) => o === '4', 30_000);
+    await eventually(
+      'redelivered batch committed',
+      () => committedOffset(w),
+      (o) => o === '4',
+      30_000,
+    );
     expect(outcomes).toEqual(['already_started']);
-    expect(await eventually('one workflow', () => ingestWorkflowIds(w), (ids) => ids.length === 1, 10_000)).toEqual([
-      `ingest-${w.config.topicDocuments}-0-0-3`,
-    ]);
+    expect(
+      await eventually(
+        'one workflow',
+        () => ingestWorkflowIds(w),
+        (ids) => ids.length === 1,
+        10_000,
+      ),
+    ).toEqual([`ingest-${w.config.topicDocuments}-0-0-3`]);
   });
 
   it('when Temporal has not acknowledged the start yet, then nothing is committed', async () => {
@@ -190,28 +277,49 @@ describe('document consumer', () => {
         return real.start(request);
       },
     };
-    await publish(w, [0, 1, 2].map((i) => ({ id: `c-${i}`, text: `text ${i}` })));
+    await publish(
+      w,
+      [0, 1, 2].map((i) => ({ id: `c-${i}`, text: `text ${i}` })),
+    );
     await consume(w, slow);
     await eventually('the start is under way', () => Promise.resolve(called), Boolean, 30_000);
     // Long enough for any commit kafkajs would make on its own to have happened.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await committedOffset(w)).toBe('-1');
     release();
-    await eventually('committed after the start', () => committedOffset(w), (o) => o === '3', 15_000);
+    await eventually(
+      'committed after the start',
+      () => committedOffset(w),
+      (o) => o === '3',
+      15_000,
+    );
   });
 
   it('when the ingest backlog reaches INGEST_MAX_BACKLOG, then the consumer pauses until the workflows complete, then resumes', async () => {
     const w = await world({ INGEST_BATCH_DOCS: '1', INGEST_MAX_BACKLOG: '2' });
-    await publish(w, [0, 1, 2, 3, 4, 5].map((i) => ({ id: `b-${i}`, text: `text ${i}` })));
+    await publish(
+      w,
+      [0, 1, 2, 3, 4, 5].map((i) => ({ id: `b-${i}`, text: `text ${i}` })),
+    );
     // No worker on this task queue yet: started workflows stay running, the backlog fills up.
     await consume(w);
-    await eventually('two workflows started', () => ingestWorkflowIds(w), (ids) => ids.length === 2, 30_000);
+    await eventually(
+      'two workflows started',
+      () => ingestWorkflowIds(w),
+      (ids) => ids.length === 2,
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 3000));
     expect(await ingestWorkflowIds(w)).toHaveLength(2);
     expect(await committedOffset(w)).toBe('2');
 
     await worker(w);
-    await eventually('all six handed off', () => committedOffset(w), (o) => o === '6', 60_000);
+    await eventually(
+      'all six handed off',
+      () => committedOffset(w),
+      (o) => o === '6',
+      60_000,
+    );
     expect(await ingestWorkflowIds(w)).toHaveLength(6);
   });
 });

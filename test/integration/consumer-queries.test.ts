@@ -7,7 +7,14 @@ import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsumers, type RunningConsumers } from '../../consumers/index.ts';
 import type { Config } from '../../src/config/index.ts';
-import { AnswerListener, createKafka, DLQ_HEADER, ensureTopics, MessageProducer, silentLogger } from '../../src/kafka/index.ts';
+import {
+  AnswerListener,
+  createKafka,
+  DLQ_HEADER,
+  ensureTopics,
+  MessageProducer,
+  silentLogger,
+} from '../../src/kafka/index.ts';
 import { isSearchError, type QueryResult } from '../../src/messages/index.ts';
 import { connectTemporal } from '../../src/temporal/client.ts';
 import type { SearchInput } from '../../workflows/contracts.ts';
@@ -39,9 +46,15 @@ async function answerTo(requestId: string): Promise<QueryResult> {
 }
 
 /** Runs the CLI as a person would, with this file's topics and groups. */
-function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -81,7 +94,13 @@ describe('query consumer', () => {
     const answer = await answerTo(requestId);
     if (isSearchError(answer)) throw new Error(answer.error);
     const input = answer.hits[0]?.metadata?.input as SearchInput;
-    expect(input).toMatchObject({ requestId, text: 'what is a river', topK: 7, filter, replyTopic: config.topicQueryResults });
+    expect(input).toMatchObject({
+      requestId,
+      text: 'what is a river',
+      topK: 7,
+      filter,
+      replyTopic: config.topicQueryResults,
+    });
     expect(input.receivedAt).toBeGreaterThanOrEqual(publishedAt - 1000);
     expect(input.receivedAt).toBeLessThanOrEqual(Date.now());
     const description = await temporal.workflow.getHandle(`search-${requestId}`).describe();
@@ -92,7 +111,12 @@ describe('query consumer', () => {
     const requestId = `${run}-bad`;
     await ask([{ key: requestId, value: JSON.stringify({ requestId, text: '   ', topK: 0 }) }]);
     const answer = await answerTo(requestId);
-    expect(answer).toEqual({ requestId, error: expect.stringMatching(/text: must not be blank; topK: must be an integer from 1 to 1000/) as unknown });
+    expect(answer).toEqual({
+      requestId,
+      error: expect.stringMatching(
+        /text: must not be blank; topK: must be an integer from 1 to 1000/,
+      ) as unknown,
+    });
   });
 
   it('when a query carries no requestId, then it goes to the queries dead-letter topic with the reason', async () => {
@@ -120,22 +144,37 @@ describe('query consumer', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'embedstream-query-'));
     const queries = path.join(dir, 'queries.jsonl');
     const results = path.join(dir, 'results.jsonl');
-    await writeFile(queries, ['{"_id": "PLAIN-1", "text": "first"}', '{"_id": "PLAIN-2", "text": "second", "topK": 2}', '{"_id": "PLAIN-3"}', '{"requestId": "own-id", "text": "third"}'].join('\n'));
+    await writeFile(
+      queries,
+      [
+        '{"_id": "PLAIN-1", "text": "first"}',
+        '{"_id": "PLAIN-2", "text": "second", "topK": 2}',
+        '{"_id": "PLAIN-3"}',
+        '{"requestId": "own-id", "text": "third"}',
+      ].join('\n'),
+    );
 
     const run = await cli(['query', '--file', queries, '--out', results, '--top-k', '3']);
 
     expect(run.stderr).toMatch(/Skipped 1 invalid line\(s\):\n.*queries\.jsonl:3: text: is required/);
     expect(run.code).toBe(0);
-    const lines = (await readFile(results, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; hits: { id: string; score: number }[] });
+    const lines = (await readFile(results, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; hits: { id: string; score: number }[] });
     expect(lines.map((l) => l.id)).toEqual(['PLAIN-1', 'PLAIN-2', 'own-id']);
-    for (const line of lines) expect(line.hits).toEqual([{ id: expect.stringMatching(/^hit-for-/) as unknown, score: 1 }]);
+    for (const line of lines)
+      expect(line.hits).toEqual([{ id: expect.stringMatching(/^hit-for-/) as unknown, score: 1 }]);
     expect(run.stderr).toMatch(/latency \(publish → answer\): p50 \d+ ms/);
   });
 
   it('when `query "<text>" --json` runs, then it prints the answer', async () => {
     const run = await cli(['query', 'a single question', '--json']);
     expect(run.code).toBe(0);
-    const answer = JSON.parse(run.stdout) as { requestId: string; hits: { metadata: { input: SearchInput } }[] };
+    const answer = JSON.parse(run.stdout) as {
+      requestId: string;
+      hits: { metadata: { input: SearchInput } }[];
+    };
     expect(answer.hits[0]?.metadata.input).toMatchObject({ text: 'a single question', topK: 7 });
   });
 

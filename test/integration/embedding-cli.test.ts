@@ -13,13 +13,28 @@ describe('embedstream embed', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'embed-cli-'));
     const input = path.join(dir, 'in.jsonl');
     const output = path.join(dir, 'out.jsonl');
-    const good = Array.from({ length: 40 }, (_, i) => ({ id: `doc-${i}`, text: `Document number ${i} ${'about statins and breast cancer '.repeat(i % 7)}` }));
-    const lines = [...good.slice(0, 20).map((r) => JSON.stringify(r)), '{"id": 7, "text": "   "}', 'not json', ...good.slice(20).map((r) => JSON.stringify(r))];
+    const good = Array.from({ length: 40 }, (_, i) => ({
+      id: `doc-${i}`,
+      text: `Document number ${i} ${'about statins and breast cancer '.repeat(i % 7)}`,
+    }));
+    const lines = [
+      ...good.slice(0, 20).map((r) => JSON.stringify(r)),
+      '{"id": 7, "text": "   "}',
+      'not json',
+      ...good.slice(20).map((r) => JSON.stringify(r)),
+    ];
     fs.writeFileSync(input, `${lines.join('\n')}\n`);
     try {
-      const result = await run(process.execPath, [BIN, 'embed', '--input', input, '--output', output, '--chunk', '16']).catch(
-        (err: { code: number; stderr: string }) => err,
-      );
+      const result = await run(process.execPath, [
+        BIN,
+        'embed',
+        '--input',
+        input,
+        '--output',
+        output,
+        '--chunk',
+        '16',
+      ]).catch((err: { code: number; stderr: string }) => err);
       expect('code' in result ? result.code : 0).toBe(1);
       expect(result.stderr).toContain('line 21: the text is empty or whitespace only');
       expect(result.stderr).toContain('line 22: not valid JSON');
@@ -39,7 +54,9 @@ describe('embedstream embed', () => {
   });
 
   it('when an option is missing, then it exits 2 with the usage', async () => {
-    const err = await run(process.execPath, [BIN, 'embed', '--input', 'x.jsonl']).catch((e: { code: number; stderr: string }) => e);
+    const err = await run(process.execPath, [BIN, 'embed', '--input', 'x.jsonl']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect('code' in err ? err.code : 0).toBe(2);
     expect(err.stderr).toContain('Usage: embedstream embed');
   });

@@ -86,12 +86,24 @@ describe('recovery on the real model', () => {
       encodeWithOffsets: (t: string) => real.encodeWithOffsets(t),
       countTokens: (t: string) => real.countTokens(t),
       encodeForModel: async (batch: readonly string[]) =>
-        (await real.encodeForModel(batch)).map((ids, i) => (batch[i] === 'OUT OF VOCABULARY' ? [101, 999_999, 102] : ids)),
+        (await real.encodeForModel(batch)).map((ids, i) =>
+          batch[i] === 'OUT OF VOCABULARY' ? [101, 999_999, 102] : ids,
+        ),
     };
     const reports: BatchInfo[] = [];
-    const embedder = await createEmbedder(config, { tokenizer, queryLane: 'shared', onBatch: (b) => reports.push(b) });
+    const embedder = await createEmbedder(config, {
+      tokenizer,
+      queryLane: 'shared',
+      onBatch: (b) => reports.push(b),
+    });
     try {
-      const input = ['first text', 'second, a little longer text', 'OUT OF VOCABULARY', 'fourth', 'fifth text here'];
+      const input = [
+        'first text',
+        'second, a little longer text',
+        'OUT OF VOCABULARY',
+        'fourth',
+        'fifth text here',
+      ];
       const outcomes = await embedder.embedDocumentsSettled(input);
       expect(outcomes.map((o) => o.ok)).toEqual([true, true, false, true, true]);
       const failure = outcomes[2]!;

@@ -14,7 +14,11 @@ interface ReferenceItem {
   embedding: number[];
 }
 
-const fixture = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as { dimensions: number; max_seq_length: number; items: ReferenceItem[] };
+const fixture = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as {
+  dimensions: number;
+  max_seq_length: number;
+  items: ReferenceItem[];
+};
 const blank = (t: string) => t.trim() === '';
 const items = fixture.items.filter((i) => !blank(i.text));
 
@@ -37,7 +41,9 @@ describe.each([
 ])('embeddings against sentence-transformers ($precision)', ({ precision, minCosine, batchInvariance }) => {
   let embedder: Embedder;
   beforeAll(async () => {
-    embedder = await createEmbedder(loadConfig({ EMBED_PRECISION: precision, EMBED_MAX_TOKENS: String(fixture.max_seq_length) }));
+    embedder = await createEmbedder(
+      loadConfig({ EMBED_PRECISION: precision, EMBED_MAX_TOKENS: String(fixture.max_seq_length) }),
+    );
   });
   afterAll(() => embedder?.close());
 

@@ -6,7 +6,10 @@ import { loadConfig } from '../../src/config/index.ts';
 import { loadTokenizer, resolveModelFiles } from '../../src/embedding/index.ts';
 
 /** Token ids a reference tokenizer gives for eight sentences (see that folder's PROVENANCE.md). */
-const REFERENCE = path.resolve(import.meta.dirname, '../../../shared/models/all-MiniLM-L6-v2/reference-token-ids.json');
+const REFERENCE = path.resolve(
+  import.meta.dirname,
+  '../../../shared/models/all-MiniLM-L6-v2/reference-token-ids.json',
+);
 const SEP = 102;
 
 interface ReferenceIds {

@@ -13,6 +13,7 @@ import { temporalClientInterceptors, temporalWorkerTelemetry } from '../../src/t
 import { parentOf, spanNamed, waitForTrace } from '../helpers/jaeger.ts';
 import { uniqueName } from '../helpers/names.ts';
 import { createProbeActivities } from '../helpers/probe/probe-activities.ts';
+import type { stackProbe } from '../helpers/probe/probe-workflow.ts';
 
 const config = loadConfig();
 startTelemetry({ role: 'stack-probe-test', enabled: true, endpoint: config.otlpEndpoint });
@@ -76,12 +77,12 @@ describe('the local stack, end to end', () => {
           const ctx = extractTraceContext(m.headers);
           traceId = trace.getSpanContext(ctx)?.traceId ?? '';
           await context.with(ctx, async () => {
-            const out = await client.workflow.execute('stackProbe', {
+            const out = await client.workflow.execute<typeof stackProbe>('stackProbe', {
               taskQueue,
               workflowId: uniqueName('probe'),
               args: [{ collection, message: m.value!.toString() }],
             });
-            resolve(out as string);
+            resolve(out);
           });
         },
       }).catch(reject);

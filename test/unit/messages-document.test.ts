@@ -9,15 +9,30 @@ function reason(value: string | null, key?: string | null): string {
 
 describe('documents topic messages', () => {
   it('when a document has id and text, then it is an upsert with its optional fields', () => {
-    const value = JSON.stringify({ id: 'a', text: 'hello', title: 'T', metadata: { lang: 'en' }, collection: 'papers', extra: 1 });
+    const value = JSON.stringify({
+      id: 'a',
+      text: 'hello',
+      title: 'T',
+      metadata: { lang: 'en' },
+      collection: 'papers',
+      extra: 1,
+    });
     expect(parseDocumentMessage(value, 'a')).toEqual({
       ok: true,
-      value: { id: 'a', op: 'upsert', text: 'hello', title: 'T', metadata: { lang: 'en' }, collection: 'papers' },
+      value: {
+        id: 'a',
+        op: 'upsert',
+        text: 'hello',
+        title: 'T',
+        metadata: { lang: 'en' },
+        collection: 'papers',
+      },
     });
   });
 
   it('when a BEIR corpus line comes as it is, then _id is its id and an empty title is dropped', () => {
-    const line = '{"_id": "MED-10", "title": "", "text": "Statins and breast cancer", "metadata": {"url": "http://x"}}';
+    const line =
+      '{"_id": "MED-10", "title": "", "text": "Statins and breast cancer", "metadata": {"url": "http://x"}}';
     expect(parseDocumentMessage(Buffer.from(line), 'MED-10')).toEqual({
       ok: true,
       value: { id: 'MED-10', op: 'upsert', text: 'Statins and breast cancer', metadata: { url: 'http://x' } },
@@ -38,7 +53,9 @@ describe('documents topic messages', () => {
 
   it('when an upsert has no text or a blank one, then the reason names the field', () => {
     expect(reason('{"id": "a"}')).toBe('InvalidDocument: text: is required for an upsert');
-    expect(reason('{"id": "a", "text": "  \\n "}')).toBe('InvalidDocument: text: must not be blank for an upsert');
+    expect(reason('{"id": "a", "text": "  \\n "}')).toBe(
+      'InvalidDocument: text: must not be blank for an upsert',
+    );
   });
 
   it('when several fields are wrong, then every problem is listed', () => {
@@ -51,7 +68,9 @@ describe('documents topic messages', () => {
   });
 
   it('when the value is not a JSON object, then it is refused as malformed with a preview', () => {
-    expect(reason('{"id": "a", "text": ')).toMatch(/^MalformedJson: value is not valid JSON \(.+\): \{"id": "a", "text": $/);
+    expect(reason('{"id": "a", "text": ')).toMatch(
+      /^MalformedJson: value is not valid JSON \(.+\): \{"id": "a", "text": $/,
+    );
     expect(reason('["a"]')).toBe('MalformedJson: value must be a JSON object, got an array: ["a"]');
     expect(reason('x'.repeat(200))).toMatch(/x{80}…$/);
   });
@@ -63,7 +82,12 @@ describe('documents topic messages', () => {
 
   it('when an id is blank or too long, then it is refused; ids are kept exactly as sent', () => {
     expect(reason('{"id": "  ", "text": "t"}')).toBe('InvalidDocument: id: must not be blank');
-    expect(reason(JSON.stringify({ id: 'x'.repeat(513), text: 't' }))).toBe('InvalidDocument: id: must be at most 512 characters');
-    expect(parseDocumentMessage('{"id": " a ", "text": "t"}', ' a ')).toMatchObject({ ok: true, value: { id: ' a ' } });
+    expect(reason(JSON.stringify({ id: 'x'.repeat(513), text: 't' }))).toBe(
+      'InvalidDocument: id: must be at most 512 characters',
+    );
+    expect(parseDocumentMessage('{"id": " a ", "text": "t"}', ' a ')).toMatchObject({
+      ok: true,
+      value: { id: ' a ' },
+    });
   });
 });

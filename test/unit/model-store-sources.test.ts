@@ -19,7 +19,7 @@ let served: Record<string, string | number>;
 
 /** Serves `served[url]` (a number is an HTTP error status) and records every request. */
 const fakeFetch: typeof globalThis.fetch = (input) => {
-  const url = String(input);
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   fetched.push(url);
   const body = served[url];
   if (body === undefined)

@@ -103,6 +103,14 @@ describe('qdrantFigures', () => {
   });
 });
 
+describe('qdrantFigures without point counts', () => {
+  it('when calls carry no point count (collection management), then there is no mean, not a zero', () => {
+    expect(qdrantFigures([trace([span('c', 'qdrant.collection_exists', 0, 2000)])])).toEqual([
+      { operation: 'collection_exists', calls: 1, meanPoints: null, p50Ms: 2, p99Ms: 2 },
+    ]);
+  });
+});
+
 describe('recommend', () => {
   it('when embedding holds 85 % of self time, then it says so and suggests more workers or int8', () => {
     const recs = rulesFor([trace([span('r', 'ingest', 0, 1000), span('e', 'embed.batch', 0, 850, 'r')])]);

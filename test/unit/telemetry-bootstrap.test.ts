@@ -7,7 +7,11 @@ import {
   startTelemetry,
 } from '../../src/telemetry/bootstrap.ts';
 import { withSpan } from '../../src/telemetry/spans.ts';
-import { temporalClientInterceptors, temporalWorkerTelemetry } from '../../src/telemetry/temporal.ts';
+import {
+  temporalClientInterceptors,
+  temporalWorkerTelemetry,
+  temporalWorkflowInterceptorModules,
+} from '../../src/telemetry/temporal.ts';
 
 afterAll(() => shutdownTelemetry());
 
@@ -43,6 +47,7 @@ describe('startTelemetry with OTEL_TRACES_ENABLED=false', () => {
     const worker = temporalWorkerTelemetry();
     expect(worker.sinks).toEqual({});
     expect(worker.interceptors.workflowModules).toBeUndefined();
+    expect(temporalWorkflowInterceptorModules()).toEqual([]);
     // Retries are counted whether or not traces are exported.
     expect(worker.interceptors.activity).toHaveLength(1);
   });

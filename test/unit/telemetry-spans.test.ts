@@ -10,7 +10,11 @@ import {
 } from '../../src/telemetry/bootstrap.ts';
 import { withQdrantSpan } from '../../src/telemetry/qdrant-span.ts';
 import { activeTraceId, withSpan } from '../../src/telemetry/spans.ts';
-import { temporalClientInterceptors, temporalWorkerTelemetry } from '../../src/telemetry/temporal.ts';
+import {
+  temporalClientInterceptors,
+  temporalWorkerTelemetry,
+  temporalWorkflowInterceptorModules,
+} from '../../src/telemetry/temporal.ts';
 
 const exporter = new InMemorySpanExporter();
 
@@ -116,6 +120,7 @@ describe('temporal wiring when tracing is on', () => {
     );
     expect(worker.interceptors.activity).toHaveLength(2);
     expect(Object.keys(worker.sinks)).toEqual(['exporter']);
+    expect(temporalWorkflowInterceptorModules()).toEqual(worker.interceptors.workflowModules);
   });
 
   it('when the workflow sink exports a sandbox span, then it leaves through the same processor with the worker resource', async () => {

@@ -4,7 +4,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities/index.ts';
-import type { DocumentInput, FailedDocument, IngestBatchResult } from '../../workflows/contracts.ts';
+import type { DocumentInput, FailedDocument } from '../../workflows/contracts.ts';
+import type { ingestBatch } from '../../workflows/ingest-batch.ts';
 import { createTestEnv } from '../helpers/temporal-test-env.ts';
 
 const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -34,9 +35,9 @@ async function runIngest(ingestDocuments: Activities['ingestDocuments']) {
   const taskQueue = `test-${Math.random().toString(36).slice(2)}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
   const result = await worker.runUntil(
-    env.client.workflow.execute('ingestBatch', { taskQueue, workflowId: taskQueue, args: [{ documents: docs }] }),
+    env.client.workflow.execute<typeof ingestBatch>('ingestBatch', { taskQueue, workflowId: taskQueue, args: [{ documents: docs }] }),
   );
-  return { result: result as IngestBatchResult, reported };
+  return { result, reported };
 }
 
 describe('the ingest workflow', () => {

@@ -3,7 +3,12 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.ts';
-import { createEmbedder, EmptyTextError, ModelNotFoundError, type EmbedOutcome } from '../../embedding/index.ts';
+import {
+  createEmbedder,
+  EmptyTextError,
+  ModelNotFoundError,
+  type EmbedOutcome,
+} from '../../embedding/index.ts';
 import { ProgressBar } from '../progress.ts';
 import { UsageError, type Command } from '../command.ts';
 
@@ -45,7 +50,8 @@ function parseLine(raw: string, lineNo: number): Line | string {
 async function countLines(file: string): Promise<number | undefined> {
   if (file === '-') return undefined;
   let n = 0;
-  for await (const chunk of fs.createReadStream(file)) for (const byte of chunk as Buffer) if (byte === 10) n++;
+  for await (const chunk of fs.createReadStream(file))
+    for (const byte of chunk as Buffer) if (byte === 10) n++;
   return n;
 }
 
@@ -58,7 +64,11 @@ export const embedCommand: Command = {
     try {
       ({ values } = parseArgs({
         args: argv,
-        options: { input: { type: 'string' }, output: { type: 'string' }, chunk: { type: 'string', default: '512' } },
+        options: {
+          input: { type: 'string' },
+          output: { type: 'string' },
+          chunk: { type: 'string', default: '512' },
+        },
         strict: true,
         allowPositionals: false,
       }));
@@ -67,8 +77,10 @@ export const embedCommand: Command = {
     }
     if (!values.input || !values.output) throw new UsageError('Give both --input and --output.');
     const chunk = Number(values.chunk);
-    if (!Number.isInteger(chunk) || chunk < 1) throw new UsageError(`--chunk "${values.chunk}" must be a positive integer.`);
-    if (values.input !== '-' && !fs.existsSync(values.input)) throw new UsageError(`--input ${values.input} does not exist.`);
+    if (!Number.isInteger(chunk) || chunk < 1)
+      throw new UsageError(`--chunk "${values.chunk}" must be a positive integer.`);
+    if (values.input !== '-' && !fs.existsSync(values.input))
+      throw new UsageError(`--input ${values.input} does not exist.`);
 
     const config = loadConfig();
     let embedder;
@@ -103,7 +115,11 @@ export const embedCommand: Command = {
       call.lines.forEach((line, i) => {
         const o = outcomes[i]!;
         if (o.ok) out += `${JSON.stringify({ id: line.id, vector: Array.from(o.vector) })}\n`;
-        else fail(line.lineNo, o.error instanceof EmptyTextError ? 'the text is empty or whitespace only' : o.error.message);
+        else
+          fail(
+            line.lineNo,
+            o.error instanceof EmptyTextError ? 'the text is empty or whitespace only' : o.error.message,
+          );
       });
       await write(out);
       progress.tick(call.lines.length);

@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.ts';
-import { connectAdmin, createKafka, explainKafkaError, MessageProducer, publishDocuments, requireTopics } from '../../kafka/index.ts';
+import {
+  connectAdmin,
+  createKafka,
+  explainKafkaError,
+  MessageProducer,
+  publishDocuments,
+  requireTopics,
+} from '../../kafka/index.ts';
 import { countJsonLines, documentFiles } from '../../messages/index.ts';
 import { UsageError, type Command } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
@@ -36,7 +43,8 @@ Lines that are not valid documents are reported with their line number and skipp
     if (positionals.length !== 1) throw new UsageError('Give one JSON-lines file or directory to publish.');
     const target = positionals[0]!;
     const batchMessages = Number(values.batch);
-    if (!Number.isInteger(batchMessages) || batchMessages < 1) throw new UsageError('--batch must be a positive integer.');
+    if (!Number.isInteger(batchMessages) || batchMessages < 1)
+      throw new UsageError('--batch must be a positive integer.');
     const config = loadConfig();
     const topic = values.topic ?? config.topicDocuments;
 
@@ -58,7 +66,10 @@ Lines that are not valid documents are reported with their line number and skipp
       let total = 0;
       for (const file of files) total += await countJsonLines(file);
       const mode = values.delete ? 'delete' : 'upsert';
-      const bar = new ProgressBar(`publish ${mode === 'delete' ? 'deletions' : 'documents'} to ${topic}`, total);
+      const bar = new ProgressBar(
+        `publish ${mode === 'delete' ? 'deletions' : 'documents'} to ${topic}`,
+        total,
+      );
       const invalid: string[] = [];
       const result = await publishDocuments(files, {
         producer,
@@ -71,7 +82,9 @@ Lines that are not valid documents are reported with their line number and skipp
       bar.done(mode === 'delete' ? 'deletions' : 'documents');
       if (result.skipped > 0) {
         const more = invalid.length > SHOWN_INVALID ? `\n  … and ${invalid.length - SHOWN_INVALID} more` : '';
-        console.error(`Skipped ${result.skipped} invalid line(s):\n${invalid.slice(0, SHOWN_INVALID).join('\n')}${more}`);
+        console.error(
+          `Skipped ${result.skipped} invalid line(s):\n${invalid.slice(0, SHOWN_INVALID).join('\n')}${more}`,
+        );
         return 1;
       }
       return 0;

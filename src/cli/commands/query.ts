@@ -3,8 +3,23 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../../config/index.ts';
-import { AnswerListener, AnswerTimeoutError, connectAdmin, createKafka, explainKafkaError, MessageProducer, requireTopics } from '../../kafka/index.ts';
-import { isSearchError, MAX_TOP_K, parseQueryMessage, readJsonLines, type QueryMessage, type QueryResult } from '../../messages/index.ts';
+import {
+  AnswerListener,
+  AnswerTimeoutError,
+  connectAdmin,
+  createKafka,
+  explainKafkaError,
+  MessageProducer,
+  requireTopics,
+} from '../../kafka/index.ts';
+import {
+  isSearchError,
+  MAX_TOP_K,
+  parseQueryMessage,
+  readJsonLines,
+  type QueryMessage,
+  type QueryResult,
+} from '../../messages/index.ts';
 import { UsageError, type Command } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
 import { printAnswer } from './search.ts';
@@ -57,14 +72,20 @@ consumers and workers running: "embedstream run").
     if (!(timeoutSeconds > 0)) throw new UsageError('--timeout must be a positive number of seconds.');
     const text = positionals.join(' ').trim();
     if (values.file && text) throw new UsageError('Give either a query text or --file, not both.');
-    if (!values.file && !text) throw new UsageError('Give the text to search for, or --file with one query per line.');
+    if (!values.file && !text)
+      throw new UsageError('Give the text to search for, or --file with one query per line.');
 
     const runId = randomUUID().slice(0, 8);
     let asked: Asked[];
     if (values.file) {
       asked = await queriesFromFile(values.file, runId, topK);
     } else {
-      const message: QueryMessage = { requestId: `${runId}-0`, text, topK: topK ?? config.queryTopK, mmr: values.mmr };
+      const message: QueryMessage = {
+        requestId: `${runId}-0`,
+        text,
+        topK: topK ?? config.queryTopK,
+        mmr: values.mmr,
+      };
       if (values.collection) message.collection = values.collection;
       if (values.filter) message.filter = parseFilter(values.filter);
       asked = [{ id: message.requestId, message }];
@@ -79,7 +100,12 @@ consumers and workers running: "embedstream run").
       await connectAdmin(admin, config.kafkaBrokers);
       await requireTopics(admin, [config.topicQueries, config.topicQueryResults]);
       // Listening first: the answers must find someone reading when they come.
-      listener = await AnswerListener.start(kafka, admin, config.topicQueryResults, `${config.kafkaGroupId}-query-cli`);
+      listener = await AnswerListener.start(
+        kafka,
+        admin,
+        config.topicQueryResults,
+        `${config.kafkaGroupId}-query-cli`,
+      );
       await producer.connect();
       const bar = values.file ? new ProgressBar('answers', asked.length) : undefined;
       const byRequest = new Map(asked.map((a) => [a.message.requestId, a]));
@@ -93,7 +119,10 @@ consumers and workers running: "embedstream run").
         const group = asked.slice(i, i + SEND_BATCH);
         const sentAt = performance.now();
         for (const a of group) a.sentAt = sentAt;
-        await producer.send(config.topicQueries, group.map((a) => ({ key: a.message.requestId, value: JSON.stringify(a.message) })));
+        await producer.send(
+          config.topicQueries,
+          group.map((a) => ({ key: a.message.requestId, value: JSON.stringify(a.message) })),
+        );
       }
       let timedOut: AnswerTimeoutError | undefined;
       try {
@@ -134,11 +163,14 @@ consumers and workers running: "embedstream run").
 function parseFilter(text: string): Record<string, unknown> {
   try {
     const filter: unknown = JSON.parse(text);
-    if (filter && typeof filter === 'object' && !Array.isArray(filter)) return filter as Record<string, unknown>;
+    if (filter && typeof filter === 'object' && !Array.isArray(filter))
+      return filter as Record<string, unknown>;
   } catch {
     // reported below
   }
-  throw new UsageError('--filter must be a Qdrant filter as a JSON object, e.g. \'{"must":[{"key":"metadata.lang","match":{"value":"en"}}]}\'.');
+  throw new UsageError(
+    '--filter must be a Qdrant filter as a JSON object, e.g. \'{"must":[{"key":"metadata.lang","match":{"value":"en"}}]}\'.',
+  );
 }
 
 /**
@@ -158,7 +190,9 @@ async function queriesFromFile(file: string, runId: string, topK: number | undef
         continue;
       }
       const requestId = `${runId}-${asked.length}`;
-      const parsed = parseQueryMessage(JSON.stringify({ ...json, _id: undefined, requestId, topK: json.topK ?? topK }));
+      const parsed = parseQueryMessage(
+        JSON.stringify({ ...json, _id: undefined, requestId, topK: json.topK ?? topK }),
+      );
       if (!parsed.ok) {
         invalid.push(`  ${file}:${line.lineNumber}: ${parsed.error.message}`);
         continue;
@@ -170,11 +204,15 @@ async function queriesFromFile(file: string, runId: string, topK: number | undef
   } catch (err) {
     throw new UsageError(`Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (invalid.length > 0) console.error(`Skipped ${invalid.length} invalid line(s):\n${invalid.slice(0, 10).join('\n')}`);
+  if (invalid.length > 0)
+    console.error(`Skipped ${invalid.length} invalid line(s):\n${invalid.slice(0, 10).join('\n')}`);
   return asked;
 }
 
-async function writeResults(out: string | undefined, results: { asked: Asked; result: QueryResult | undefined }[]): Promise<void> {
+async function writeResults(
+  out: string | undefined,
+  results: { asked: Asked; result: QueryResult | undefined }[],
+): Promise<void> {
   const stream: NodeJS.WritableStream = out ? createWriteStream(out) : process.stdout;
   for (const { asked, result } of results) {
     if (!result) continue;
@@ -201,7 +239,9 @@ function printLatency(asked: readonly Asked[]): void {
     .sort((a, b) => a - b);
   if (ms.length === 0) return;
   const f = (v: number) => `${v.toFixed(0)} ms`;
-  console.error(`latency (publish → answer): p50 ${f(percentile(ms, 50))}, p95 ${f(percentile(ms, 95))}, p99 ${f(percentile(ms, 99))}`);
+  console.error(
+    `latency (publish → answer): p50 ${f(percentile(ms, 50))}, p95 ${f(percentile(ms, 95))}, p99 ${f(percentile(ms, 99))}`,
+  );
 }
 
 function explainTimeout(err: AnswerTimeoutError, seconds: number, config: Config): string {

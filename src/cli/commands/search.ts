@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../config/index.ts';
 import { connectTemporal } from '../../temporal/client.ts';
 import { SEARCH_WORKFLOW, searchWorkflowId, type SearchAnswer, type SearchInput } from '../../../workflows/contracts.ts';
+import type { searchQuery } from '../../../workflows/search-query.ts';
 import { UsageError, type Command } from '../command.ts';
 
 export const searchCommand: Command = {
@@ -49,7 +50,7 @@ Needs workers running ("embedstream run").`,
         ...(filter ? { filter } : {}),
         ...(values.collection ? { collection: values.collection } : {}),
       };
-      const answer: SearchAnswer = await client.workflow.execute(SEARCH_WORKFLOW, {
+      const answer: SearchAnswer = await client.workflow.execute<typeof searchQuery>(SEARCH_WORKFLOW, {
         taskQueue: config.taskQueueSearch,
         workflowId: searchWorkflowId(requestId),
         args: [input],

@@ -1,10 +1,20 @@
 import { loadConfig } from '../../config/index.ts';
-import { connectAdmin, createKafka, describeTopics, ensureTopics, explainKafkaError, topicSpecs } from '../../kafka/index.ts';
+import {
+  connectAdmin,
+  createKafka,
+  describeTopics,
+  ensureTopics,
+  explainKafkaError,
+  topicSpecs,
+} from '../../kafka/index.ts';
 import { UsageError, type Command } from '../command.ts';
 
 function cliKafka() {
   const config = loadConfig();
-  return { config, kafka: createKafka(config, { clientIdSuffix: '-cli', logLevel: 'error', retryProfile: 'cli' }) };
+  return {
+    config,
+    kafka: createKafka(config, { clientIdSuffix: '-cli', logLevel: 'error', retryProfile: 'cli' }),
+  };
 }
 
 async function explained(fn: () => Promise<number>): Promise<number> {
@@ -34,8 +44,13 @@ are left as they are: changing their partitions would move keys and break per-do
       const existing = new Map(result.existing.map((t) => [t.topic, t]));
       for (const spec of topicSpecs(config)) {
         const had = existing.get(spec.topic);
-        const state = had ? `exists, ${had.partitions} partitions` : `created, ${spec.numPartitions} partitions`;
-        const warn = had && had.partitions !== spec.numPartitions ? ` (TOPIC_PARTITIONS is ${spec.numPartitions}; left unchanged)` : '';
+        const state = had
+          ? `exists, ${had.partitions} partitions`
+          : `created, ${spec.numPartitions} partitions`;
+        const warn =
+          had && had.partitions !== spec.numPartitions
+            ? ` (TOPIC_PARTITIONS is ${spec.numPartitions}; left unchanged)`
+            : '';
         console.log(`${spec.topic.padEnd(24)} ${state}${warn}  — ${spec.purpose}`);
       }
       return 0;
@@ -63,9 +78,12 @@ the pipeline's own topics are marked with *.`,
         const width = Math.max(5, ...topics.map((t) => t.topic.length));
         if (topics.length > 0) console.log(`  ${'topic'.padEnd(width)}  partitions  messages`);
         for (const t of topics)
-          console.log(`${ours.has(t.topic) ? '*' : ' '} ${t.topic.padEnd(width)}  ${String(t.partitions).padStart(10)}  ${String(t.messages).padStart(8)}`);
+          console.log(
+            `${ours.has(t.topic) ? '*' : ' '} ${t.topic.padEnd(width)}  ${String(t.partitions).padStart(10)}  ${String(t.messages).padStart(8)}`,
+          );
         const missing = [...ours].filter((t) => !topics.some((x) => x.topic === t));
-        if (missing.length > 0) console.log(`Missing: ${missing.join(', ')} — run "embedstream topics create".`);
+        if (missing.length > 0)
+          console.log(`Missing: ${missing.join(', ')} — run "embedstream topics create".`);
         return 0;
       } finally {
         await admin.disconnect();

@@ -89,7 +89,7 @@ export function qdrantFigures(traces: readonly ReportTrace[]): QdrantFigures[] {
       return {
         operation,
         calls: spans.length,
-        meanPoints: mean(points),
+        meanPoints: meanOrNull(points),
         p50Ms: percentile(ms, 50),
         p99Ms: percentile(ms, 99),
       };

@@ -2,9 +2,18 @@ import type { KafkaMessage } from 'kafkajs';
 import type { BatchPayload } from '../../../consumers/document-batch-handler.ts';
 
 /** A consumed message as kafkajs hands it over: Buffers, string offsets and timestamps. */
-export function message(offset: number, value: string | object | null, options: { key?: string | null; timestamp?: number } = {}): KafkaMessage {
+export function message(
+  offset: number,
+  value: string | object | null,
+  options: { key?: string | null; timestamp?: number } = {},
+): KafkaMessage {
   const text = value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
-  const key = options.key === undefined ? (value && typeof value === 'object' && 'id' in value ? String(value.id) : null) : options.key;
+  const key =
+    options.key === undefined
+      ? value && typeof value === 'object' && 'id' in value
+        ? String(value.id)
+        : null
+      : options.key;
   return {
     key: key === null ? null : Buffer.from(key),
     value: text === null ? null : Buffer.from(text),
@@ -12,17 +21,21 @@ export function message(offset: number, value: string | object | null, options: 
     offset: String(offset),
     attributes: 0,
     headers: {},
-    size: text?.length ?? 0,
-  } as KafkaMessage;
+  } satisfies KafkaMessage;
 }
 
 /** Documents `{id: d<i>, text}` at consecutive offsets, all with one timestamp. */
 export function documents(count: number, first = 0, timestamp = 1_000_000): KafkaMessage[] {
-  return Array.from({ length: count }, (_, i) => message(first + i, { id: `d${first + i}`, text: `text ${first + i}` }, { timestamp }));
+  return Array.from({ length: count }, (_, i) =>
+    message(first + i, { id: `d${first + i}`, text: `text ${first + i}` }, { timestamp }),
+  );
 }
 
 /** An `eachBatch` payload that records what the handler does with it. */
-export function fakePayload(messages: KafkaMessage[], options: { highWatermark?: number; topic?: string; partition?: number } = {}) {
+export function fakePayload(
+  messages: KafkaMessage[],
+  options: { highWatermark?: number; topic?: string; partition?: number } = {},
+) {
   const events: string[] = [];
   const state = { running: true, stale: false, paused: false, resumed: 0 };
   const last = messages[messages.length - 1];

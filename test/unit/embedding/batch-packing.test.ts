@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { budgetPrefixLength, packByCount, packByTokenBudget, paddedTokens, realTokens } from '../../../src/embedding/batch-packing.ts';
+import {
+  budgetPrefixLength,
+  packByCount,
+  packByTokenBudget,
+  paddedTokens,
+  realTokens,
+} from '../../../src/embedding/batch-packing.ts';
 
 const items = (lengths: number[]) => lengths.map((tokens, id) => ({ id, tokens }));
 
@@ -8,12 +14,20 @@ describe('packByTokenBudget', () => {
     const input = items([5, 120, 33, 7, 256, 64, 64, 12, 90, 3, 41, 200]);
     const batches = packByTokenBudget(input, 512);
     for (const b of batches) expect(paddedTokens(b)).toBeLessThanOrEqual(512);
-    expect(batches.flat().map((i) => i.id).sort((a, b) => a - b)).toEqual(input.map((i) => i.id));
+    expect(
+      batches
+        .flat()
+        .map((i) => i.id)
+        .sort((a, b) => a - b),
+    ).toEqual(input.map((i) => i.id));
   });
 
   it('when texts are packed, then batches run longest first and neighbours in length share a batch', () => {
     const batches = packByTokenBudget(items([10, 200, 11, 190, 12, 195]), 600);
-    expect(batches.map((b) => b.map((i) => i.tokens))).toEqual([[200, 195, 190], [12, 11, 10]]);
+    expect(batches.map((b) => b.map((i) => i.tokens))).toEqual([
+      [200, 195, 190],
+      [12, 11, 10],
+    ]);
   });
 
   it('when sorting by length, then far less is padding than in arrival order', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BatchScheduler, NonFiniteVectorError, type BatchInfo, type WorkItem } from '../../../src/embedding/batch-scheduler.ts';
+import {
+  BatchScheduler,
+  NonFiniteVectorError,
+  type BatchInfo,
+  type WorkItem,
+} from '../../../src/embedding/batch-scheduler.ts';
 import { FixedBudget } from '../../../src/embedding/budget-controller.ts';
 import { EmbedderClosedError } from '../../../src/embedding/errors.ts';
 import { DIM, FakeBackend, flush } from './fakes.ts';
@@ -37,7 +42,10 @@ describe('BatchScheduler', () => {
     const items = [4, 16, 5, 15, 3].map((n) => item(row(n)));
     s.submit(items);
     const vectors = await Promise.all(items.map((i) => i.result));
-    expect(backend.batches.map((b) => b.map((r) => r.length))).toEqual([[16, 15], [5, 4, 3]]);
+    expect(backend.batches.map((b) => b.map((r) => r.length))).toEqual([
+      [16, 15],
+      [5, 4, 3],
+    ]);
     expect(vectors.map((v) => v[0])).toEqual([4, 16, 5, 15, 3]);
   });
 
@@ -48,7 +56,13 @@ describe('BatchScheduler', () => {
     const items = [row(5), row(6), [101, POISON_ID, 102], row(4), row(7)].map(item);
     s.submit(items);
     const settled = await Promise.allSettled(items.map((i) => i.result));
-    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(settled.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
     expect(infos.filter((i) => !i.ok).length).toBeGreaterThanOrEqual(2);
     expect(infos.filter((i) => i.ok).reduce((a, i) => a + i.texts, 0)).toBe(4);
     expect(s.counters.failedTexts).toBe(1);
@@ -76,7 +90,11 @@ describe('BatchScheduler', () => {
     backend.release();
     await Promise.all([...first, ...late].map((i) => i.result));
     // Round 1 is the four 10-token texts (two batches); the short newcomers wait for round 2.
-    expect(backend.batches.map((b) => b.map((r) => r.length))).toEqual([[10, 10], [10, 10], [3, 3]]);
+    expect(backend.batches.map((b) => b.map((r) => r.length))).toEqual([
+      [10, 10],
+      [10, 10],
+      [3, 3],
+    ]);
   });
 
   it('when closed, then running and queued texts are rejected as closed and new ones are refused', async () => {
@@ -106,7 +124,14 @@ describe('BatchScheduler', () => {
     s.submit(items);
     await Promise.all(items.map((i) => i.result));
     expect(infos).toEqual([
-      expect.objectContaining({ lane: 'bulk', texts: 2, realTokens: 12, paddedTokens: 16, budget: 100, ok: true }),
+      expect.objectContaining({
+        lane: 'bulk',
+        texts: 2,
+        realTokens: 12,
+        paddedTokens: 16,
+        budget: 100,
+        ok: true,
+      }),
     ]);
     expect(s.counters).toMatchObject({ batches: 1, texts: 2, realTokens: 12, paddedTokens: 16 });
   });

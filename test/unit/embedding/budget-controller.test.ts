@@ -9,11 +9,17 @@ const peakAt = (best: number) => (budget: number) => 7 * Math.exp(-0.5 * Math.lo
  * Works off a sorted round of texts (longest first) the way the scheduler does, feeding every batch to
  * the controller. `rate(budget, seq)` is real tokens per ms; `noise` a relative jitter.
  */
-function simulateRound(ctrl: AdaptiveBudget, lengths: number[], rate: (budget: number, seq: number) => number, noise = 0, seed = 1): number[] {
+function simulateRound(
+  ctrl: AdaptiveBudget,
+  lengths: number[],
+  rate: (budget: number, seq: number) => number,
+  noise = 0,
+  seed = 1,
+): number[] {
   const random = seededRandom(seed);
   const sorted = [...lengths].sort((a, b) => b - a);
   const setpoints: number[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     const budget = ctrl.budget;
     const seq = sorted[i]!;
     const wanted = Math.max(1, Math.floor(budget / seq));
@@ -21,7 +27,14 @@ function simulateRound(ctrl: AdaptiveBudget, lengths: number[], rate: (budget: n
     i += batch.length;
     const realTokens = batch.reduce((a, b) => a + b, 0);
     const jitter = 1 + noise * (2 * random() - 1);
-    ctrl.observe({ budget, realTokens, paddedTokens: seq * batch.length, seq, runMs: realTokens / (rate(budget, seq) * jitter), full: batch.length === wanted && wanted > 1 });
+    ctrl.observe({
+      budget,
+      realTokens,
+      paddedTokens: seq * batch.length,
+      seq,
+      runMs: realTokens / (rate(budget, seq) * jitter),
+      full: batch.length === wanted && wanted > 1,
+    });
     setpoints.push(ctrl.setpoint);
   }
   return setpoints;
@@ -30,25 +43,45 @@ function simulateRound(ctrl: AdaptiveBudget, lengths: number[], rate: (budget: n
 /** Skewed lengths like a stream of chunks: many short, a long tail cut at 256. */
 function skewedLengths(n: number, seed = 3): number[] {
   const random = seededRandom(seed);
-  return Array.from({ length: n }, () => Math.min(256, Math.max(3, Math.round(Math.exp(3.8 + 0.9 * Math.sqrt(-2 * Math.log(Math.max(random(), 1e-9))) * Math.cos(2 * Math.PI * random()))))));
+  return Array.from({ length: n }, () =>
+    Math.min(
+      256,
+      Math.max(
+        3,
+        Math.round(
+          Math.exp(
+            3.8 + 0.9 * Math.sqrt(-2 * Math.log(Math.max(random(), 1e-9))) * Math.cos(2 * Math.PI * random()),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /** Longer texts cost more per token (attention grows with length); the budget has no effect. */
 const lengthOnly = (_budget: number, seq: number) => 9 / (1 + seq / 150);
 
 describe('AdaptiveBudget', () => {
-  it.each([640, 12000])('when started at %i and throughput peaks at 4096, then the setpoint climbs to the peak', (initial) => {
-    const ctrl = new AdaptiveBudget({ min: 512, max: 16384, initial, maxBatchMs: 1e9 });
-    const curve = peakAt(4096);
-    simulateRound(ctrl, Array.from({ length: 20000 }, () => 64), (b) => curve(b));
-    expect(ctrl.setpoint).toBeGreaterThan(4096 / 1.6);
-    expect(ctrl.setpoint).toBeLessThan(4096 * 1.6);
-  });
+  it.each([640, 12000])(
+    'when started at %i and throughput peaks at 4096, then the setpoint climbs to the peak',
+    (initial) => {
+      const ctrl = new AdaptiveBudget({ min: 512, max: 16384, initial, maxBatchMs: 1e9 });
+      const curve = peakAt(4096);
+      simulateRound(
+        ctrl,
+        Array.from({ length: 20000 }, () => 64),
+        (b) => curve(b),
+      );
+      expect(ctrl.setpoint).toBeGreaterThan(4096 / 1.6);
+      expect(ctrl.setpoint).toBeLessThan(4096 * 1.6);
+    },
+  );
 
   it('when throughput peaks at 4096 and also depends on length, with 5 % noise, then the setpoint still ends near the peak', () => {
     const ctrl = new AdaptiveBudget({ min: 512, max: 16384, initial: 1024, maxBatchMs: 1e9 });
     const curve = peakAt(4096);
-    for (let round = 0; round < 6; round++) simulateRound(ctrl, skewedLengths(4000, round), (b, seq) => curve(b) * lengthOnly(b, seq), 0.05, round);
+    for (let round = 0; round < 6; round++)
+      simulateRound(ctrl, skewedLengths(4000, round), (b, seq) => curve(b) * lengthOnly(b, seq), 0.05, round);
     expect(ctrl.setpoint).toBeGreaterThan(4096 / 1.6);
     expect(ctrl.setpoint).toBeLessThan(4096 * 1.6);
   });
@@ -62,24 +95,51 @@ describe('AdaptiveBudget', () => {
 
   it('when the rate is pure noise, then the setpoint wanders little', () => {
     const ctrl = new AdaptiveBudget({ min: 512, max: 16384, initial: 2048, maxBatchMs: 1e9 });
-    const setpoints = simulateRound(ctrl, Array.from({ length: 30000 }, () => 64), () => 7, 0.1, 11);
+    const setpoints = simulateRound(
+      ctrl,
+      Array.from({ length: 30000 }, () => 64),
+      () => 7,
+      0.1,
+      11,
+    );
     expect(ctrl.moves).toBeLessThanOrEqual(2);
     expect(Math.max(...setpoints) / Math.min(...setpoints)).toBeLessThan(1.6);
   });
 
-  it('when a batch runs longer than the limit, then the setpoint is cut at once', () => {
+  it('when two batches in a row run longer than the limit, then the setpoint is cut at once', () => {
     const ctrl = new AdaptiveBudget({ min: 512, max: 16384, initial: 8192, maxBatchMs: 1000 });
-    const budget = ctrl.budget;
-    ctrl.observe({ budget, realTokens: budget, paddedTokens: budget, seq: 128, runMs: 4000, full: true });
+    const slow = () => {
+      const budget = ctrl.budget;
+      ctrl.observe({ budget, realTokens: budget, paddedTokens: budget, seq: 128, runMs: 4000, full: true });
+    };
+    slow();
+    expect(ctrl.setpoint).toBe(8192);
+    slow();
     expect(ctrl.setpoint).toBeLessThan(8192 / 4);
     expect(ctrl.budget).toBeGreaterThanOrEqual(512);
+  });
+
+  it('when a single batch is slow among fast ones, then the setpoint is not cut', () => {
+    const ctrl = new AdaptiveBudget({ min: 512, max: 16384, initial: 8192, maxBatchMs: 1000 });
+    for (const runMs of [4000, 500, 4000, 500]) {
+      const budget = ctrl.budget;
+      ctrl.observe({ budget, realTokens: budget, paddedTokens: budget, seq: 128, runMs, full: false });
+    }
+    expect(ctrl.setpoint).toBe(8192);
   });
 
   it('when batches are cut short by the queue, then they do not move the setpoint', () => {
     const ctrl = new AdaptiveBudget({ min: 512, max: 16384, initial: 2048, maxBatchMs: 1e9 });
     for (let i = 0; i < 40; i++) {
       const budget = ctrl.budget;
-      ctrl.observe({ budget, realTokens: 100, paddedTokens: 100, seq: 50, runMs: budget > 2048 ? 1 : 100, full: false });
+      ctrl.observe({
+        budget,
+        realTokens: 100,
+        paddedTokens: 100,
+        seq: 50,
+        runMs: budget > 2048 ? 1 : 100,
+        full: false,
+      });
     }
     expect(ctrl.setpoint).toBe(2048);
   });
@@ -90,7 +150,14 @@ describe('AdaptiveBudget', () => {
     for (let i = 0; i < 400; i++) {
       const budget = ctrl.budget;
       seen.push(budget);
-      ctrl.observe({ budget, realTokens: budget, paddedTokens: budget, seq: 64, runMs: budget / budget ** 0.2, full: true });
+      ctrl.observe({
+        budget,
+        realTokens: budget,
+        paddedTokens: budget,
+        seq: 64,
+        runMs: budget / budget ** 0.2,
+        full: true,
+      });
     }
     expect(Math.max(...seen)).toBeLessThanOrEqual(4096);
     expect(Math.min(...seen)).toBeGreaterThanOrEqual(512);

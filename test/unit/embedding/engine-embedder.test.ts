@@ -46,7 +46,10 @@ describe('embedder', () => {
 
   it('when equal texts are submitted together or again later, then the model sees them once', async () => {
     const { embedder, bulk } = await make();
-    const [x, y] = await Promise.all([embedder.embedDocuments(['same text', 'other']), embedder.embedDocuments(['  same   text '])]);
+    const [x, y] = await Promise.all([
+      embedder.embedDocuments(['same text', 'other']),
+      embedder.embedDocuments(['  same   text ']),
+    ]);
     const again = await embedder.embedDocuments(['same text']);
     expect(bulk.batches.flat().length).toBe(2);
     expect(Array.from(y[0]!)).toEqual(Array.from(x[0]!));
@@ -65,14 +68,23 @@ describe('embedder', () => {
 
   it('when a text is empty or whitespace only, then it is a typed validation error and nothing is embedded', async () => {
     const { embedder, bulk } = await make();
-    await expect(embedder.embedDocuments(['fine', ' \n\t '])).rejects.toMatchObject({ name: 'EmptyTextError', index: 1 });
+    await expect(embedder.embedDocuments(['fine', ' \n\t '])).rejects.toMatchObject({
+      name: 'EmptyTextError',
+      index: 1,
+    });
     await expect(embedder.embedQuery('')).rejects.toBeInstanceOf(EmptyTextError);
     expect(bulk.batches.length).toBe(0);
   });
 
   it('when one text fails inside a batch, then the others still get vectors and it gets a typed error with its index', async () => {
     const { embedder } = await make();
-    const outcomes = await embedder.embedDocumentsSettled(['alpha', `bad ${POISON} text`, 'gamma', '', NAN_TEXT]);
+    const outcomes = await embedder.embedDocumentsSettled([
+      'alpha',
+      `bad ${POISON} text`,
+      'gamma',
+      '',
+      NAN_TEXT,
+    ]);
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, true, false, false]);
     const errors = outcomes.flatMap((o) => (o.ok ? [] : [o.error]));
     expect(errors[0]).toBeInstanceOf(TextEmbeddingError);

@@ -1,5 +1,9 @@
 import type { EmbeddingTokenizer } from '../../../src/embedding/embedder.ts';
-import type { InferenceBackend, InferenceResult, PaddedBatch } from '../../../src/embedding/inference-backend.ts';
+import type {
+  InferenceBackend,
+  InferenceResult,
+  PaddedBatch,
+} from '../../../src/embedding/inference-backend.ts';
 import type { WordPieces } from '../../../src/embedding/tokenizer.ts';
 
 export const DIM = 4;
@@ -17,14 +21,24 @@ export class FakeTokenizer implements EmbeddingTokenizer {
     this.calls++;
     return Promise.resolve(
       texts.map((t) => {
-        const words = t.trim().split(/\s+/).slice(0, this.maxTokens - 2);
-        return [101, ...words.map((w) => (w === POISON ? POISON_ID : w === NAN_TEXT ? NAN_ID : 1000 + w.length)), 102];
+        const words = t
+          .trim()
+          .split(/\s+/)
+          .slice(0, this.maxTokens - 2);
+        return [
+          101,
+          ...words.map((w) => (w === POISON ? POISON_ID : w === NAN_TEXT ? NAN_ID : 1000 + w.length)),
+          102,
+        ];
       }),
     );
   }
 
   encodeWithOffsets(text: string): Promise<WordPieces> {
-    return Promise.resolve({ ids: [...text].map(() => 1), offsets: [...text].map((_, i): [number, number] => [i, i + 1]) });
+    return Promise.resolve({
+      ids: [...text].map(() => 1),
+      offsets: [...text].map((_, i): [number, number] => [i, i + 1]),
+    });
   }
 
   countTokens(text: string): Promise<number> {
@@ -34,7 +48,9 @@ export class FakeTokenizer implements EmbeddingTokenizer {
 
 /** Rows of one padded batch, without padding. */
 export function rowsOf(batch: PaddedBatch): number[][] {
-  return Array.from(batch.lengths, (len, i) => Array.from(batch.ids.subarray(i * batch.seq, i * batch.seq + len)));
+  return Array.from(batch.lengths, (len, i) =>
+    Array.from(batch.ids.subarray(i * batch.seq, i * batch.seq + len)),
+  );
 }
 
 /**
@@ -64,7 +80,10 @@ export class FakeBackend implements InferenceBackend {
     if (rows.some((r) => r.includes(POISON_ID))) throw new Error('simulated runtime failure');
     const vectors = new Float32Array(rows.length * DIM);
     rows.forEach((r, i) => {
-      vectors.set([r.length, r.reduce((a, b) => a + b, 0), r[1] ?? 0, r.includes(NAN_ID) ? Number.NaN : 1], i * DIM);
+      vectors.set(
+        [r.length, r.reduce((a, b) => a + b, 0), r[1] ?? 0, r.includes(NAN_ID) ? Number.NaN : 1],
+        i * DIM,
+      );
     });
     return { vectors, runMs: 1 };
   }

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { DocumentBatchHandler, type DocumentBatchDeps } from '../../consumers/document-batch-handler.ts';
+import type { WorkflowStarter, WorkflowStartRequest } from '../../consumers/workflow-start.ts';
+import { silentLogger } from '../../src/kafka/logger.ts';
+import type { IngestBatchInput } from '../../workflows/contracts.ts';
+import { documents, fakePayload, message } from './consumers/kafka-fakes.ts';
+
+/** A starter that logs into the same event list as the payload, so the order can be checked. */
+function recordingStarter(events: string[], outcome: 'started' | 'already_started' = 'started') {
+  const requests: WorkflowStartRequest[] = [];
+  const starter: WorkflowStarter = {
+    start(request) {
+      requests.push(request);
+      events.push(`start ${request.workflowId}`);
+      return Promise.resolve(outcome);
+    },
+  };
+  return { starter, requests };
+}
+
+function handler(events: string[], overrides: Partial<DocumentBatchDeps> = {}) {
+  const letters: string[] = [];
+  const deps: DocumentBatchDeps = {
+    starter: recordingStarter(events).starter,
+    deadLetters: {
+      deadLetterMessage: (m, origin, reason) => {
+        letters.push(`${origin.topic}/${origin.partition}@${m.offset} ${reason.type}`);
+        events.push(`dlq ${m.offset}`);
+        return Promise.resolve();
+      },
+    },
+    admit: () => Promise.resolve(true),
+    limits: { maxDocs: 2, maxBytes: 512 * 1024, maxWaitMs: 500 },
+    taskQueue: 'ingest-q',
+    groupId: 'g',
+    logger: silentLogger,
+    signal: new AbortController().signal,
+    // Long after the messages' timestamps: the tail of a batch may go.
+    now: () => 10_000_000,
+    ...overrides,
+  };
+  const h = new DocumentBatchHandler(deps);
+  h.noteGroupJoined(9_000_000);
+  return { h, letters };
+}
+
+describe('document batch handler', () => {
+  it('when a batch is handed off, then each sub-batch is started before its last offset is resolved, heartbeated and committed', async () => {
+    const { payload, events } = fakePayload(documents(5));
+    const { requests, starter } = recordingStarter(events);
+    await handler(events, { starter }).h.handle(payload);
+    expect(events).toEqual([
+      'start ingest-docs-0-0-1',
+      'resolve 1',
+      'heartbeat',
+      'commit',
+      'start ingest-docs-0-2-3',
+      'resolve 3',
+      'heartbeat',
+      'commit',
+      'start ingest-docs-0-4-4',
+      'resolve 4',
+      'heartbeat',
+      'commit',
+    ]);
+    const input = requests[0]!.args[0] as IngestBatchInput;
+    expect(requests[0]).toMatchObject({ workflowType: 'ingestBatch', taskQueue: 'ingest-q' });
+    expect(input.source).toEqual({ topic: 'docs', partition: 0, fromOffset: '0', toOffset: '1' });
+    expect(input.documents.map((d) => d.id)).toEqual(['d0', 'd1']);
+  });
+
+  it('when Temporal says the workflow was already started, then the hand-off counts as done', async () => {
+    const { payload, events } = fakePayload(documents(2));
+    await handler(events, { starter: recordingStarter(events, 'already_started').starter }).h.handle(payload);
+    expect(events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
+  });
+
+  it('when invalid messages are in a sub-batch, then they are dead-lettered before the start and resolved with it', async () => {
+    const msgs = [
+      message(0, { id: 'a', text: 't' }),
+      message(1, 'garbage', { key: 'g' }),
+      message(2, { id: 'b', text: 't' }),
+    ];
+    const { payload, events } = fakePayload(msgs);
+    const { h, letters } = handler(events);
+    await h.handle(payload);
+    expect(events).toEqual(['dlq 1', 'start ingest-docs-0-0-2', 'resolve 2', 'heartbeat', 'commit']);
+    expect(letters).toEqual(['docs/0@1 MalformedJson']);
+  });
+
+  it('when a batch holds only invalid messages, then each is dead-lettered and resolved without a workflow', async () => {
+    const { payload, events } = fakePayload([
+      message(0, '{}', { key: null }),
+      message(1, 'x', { key: null }),
+    ]);
+    await handler(events).h.handle(payload);
+    expect(events).toEqual([
+      'dlq 0',
+      'resolve 0',
+      'heartbeat',
+      'commit',
+      'dlq 1',
+      'resolve 1',
+      'heartbeat',
+      'commit',
+    ]);
+  });
+
+  it('when the backlog is full, then the partition is paused and nothing more is started or resolved', async () => {
+    const { payload, events, state } = fakePayload(documents(4));
+    let admitted = 0;
+    const admit: DocumentBatchDeps['admit'] = (pause) => {
+      if (admitted++ < 1) return Promise.resolve(true);
+      pause();
+      return Promise.resolve(false);
+    };
+    await handler(events, { admit }).h.handle(payload);
+    expect(events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit', 'pause']);
+    expect(state.paused).toBe(true);
+  });
+
+  it('when the consumer stops between sub-batches, then the rest is handed back unresolved', async () => {
+    const { payload, events, state } = fakePayload(documents(4));
+    const starter: WorkflowStarter = {
+      start(request) {
+        events.push(`start ${request.workflowId}`);
+        state.running = false;
+        return Promise.resolve('started');
+      },
+    };
+    await handler(events, { starter }).h.handle(payload);
+    expect(events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
+  });
+
+  it('when starting fails and the consumer stops meanwhile, then the offsets stay unresolved', async () => {
+    const { payload, events, state } = fakePayload(documents(2));
+    const abort = new AbortController();
+    const starter: WorkflowStarter = {
+      start() {
+        events.push('start failed');
+        state.running = false;
+        abort.abort();
+        return Promise.reject(new Error('Temporal unavailable'));
+      },
+    };
+    await handler(events, { starter, signal: abort.signal }).h.handle(payload);
+    expect(events).toEqual(['start failed']);
+  });
+
+  it('when starting fails for a while, then it is retried with heartbeats until Temporal acknowledges', async () => {
+    const { payload, events } = fakePayload(documents(2));
+    let attempts = 0;
+    const starter: WorkflowStarter = {
+      start() {
+        attempts += 1;
+        events.push(`attempt ${attempts}`);
+        return attempts < 3 ? Promise.reject(new Error('UNAVAILABLE')) : Promise.resolve('started');
+      },
+    };
+    const { h } = handler(events, { starter });
+    // The real backoff starts at 500 ms; the test keeps it but stays short with two failures.
+    await h.handle(payload);
+    expect(events).toEqual([
+      'attempt 1',
+      'heartbeat',
+      'attempt 2',
+      'heartbeat',
+      'attempt 3',
+      'resolve 1',
+      'heartbeat',
+      'commit',
+    ]);
+  });
+
+  it('when the partition is revoked mid-batch (stale), then the handler stops before the next sub-batch', async () => {
+    const { payload, events, state } = fakePayload(documents(4));
+    const starter: WorkflowStarter = {
+      start(request) {
+        events.push(`start ${request.workflowId}`);
+        state.stale = true;
+        return Promise.resolve('started');
+      },
+    };
+    await handler(events, { starter }).h.handle(payload);
+    expect(events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
+  });
+
+  it('when the tail is young and the log holds nothing more, then it is held unresolved', async () => {
+    const { payload, events } = fakePayload(documents(3, 0, 10_000_000));
+    const { h } = handler(events, { now: () => 10_000_100, signal: AbortSignal.abort() });
+    await h.handle(payload);
+    expect(events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
+  });
+});
