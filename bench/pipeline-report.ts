@@ -62,7 +62,7 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
   const targets = o.targets.map((t) => `| ${t.name} | ${t.value} | ${t.wanted} | ${t.met ? 'met' : '**missed**'} |`);
   const throughput = reps.map(
     (x) =>
-      `| ${x.rep} | ${f(x.engineDocsPerSec, 2)} | ${f(x.pipelineDocsPerSec, 2)} | ${f(x.throughputRatio, 2)}× | ${f(x.pipelineWorkerCores, 2)} | ${pct(x.engineMachineBusy)} / ${pct(x.pipelineMachineBusy)} |`,
+      `| ${x.rep} | ${f(x.engineDocsPerSec, 2)} | ${f(x.pipelineDocsPerSec, 2)} | ${f(x.throughputRatio, 2)}× | ${f(x.engineCores, 2)} / ${f(x.pipelineWorkerCores, 2)} | ${f(x.engineCpuPerDoc, 3)} / ${f(x.pipelineCpuPerDoc, 3)} (+ ${f(x.stackCpuPerDoc, 3)}) | ${pct(x.engineMachineBusy)} / ${pct(x.pipelineMachineBusy)} |`,
   );
   const latency = reps.flatMap((x) => [latencyRow(String(x.rep), 'idle', x.idle), latencyRow(String(x.rep), 'under bulk ingest', x.loaded)]);
   const loadedIngest = r.raw.runs.map((run, i) => `${i + 1}: ${f(run.pipeline.loaded.docsPerSec, 2)} docs/s`).join(', ');
@@ -91,10 +91,12 @@ ${targets.join('\n')}
 
 ## Ingest throughput
 
-| rep | engine alone docs/s | pipeline docs/s | pipeline / engine | worker cores during ingest | machine busy (engine / pipeline) |
-| --- | ---: | ---: | ---: | ---: | ---: |
+*Cores*: CPU the engine-alone run (the bench process) and the pipeline's worker had while ingesting. *CPU s per document*: the bench process during the engine-alone run, and the worker plus the consumer during the pipeline ingest (in brackets: Kafka, Temporal, Qdrant and Jaeger, which also serve anyone else using the stack); unlike docs/s, it does not depend on how much CPU other work left over. Engine CPU over pipeline CPU per document, median: ${f(o.cpuEfficiencyRatio, 2)}×.
+
+| rep | engine alone docs/s | pipeline docs/s | pipeline / engine | cores (engine / worker) | CPU s per document (engine / worker + consumer) | machine busy (engine / pipeline) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${throughput.join('\n')}
-| median | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | |
+| median | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | | |
 
 Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}. Ingest of the load batch while it was queried: ${loadedIngest}.
 

@@ -1,4 +1,4 @@
-import { coresUsed, machineBusy, type MachineSample, type ProcessSeries } from './lib/process-sampler.ts';
+import { coresUsed, cpuSecondsUsed, machineBusy, type MachineSample, type ProcessSeries } from './lib/process-sampler.ts';
 import { median, percentiles, quantile, type Percentiles } from './lib/stats.ts';
 import type { EngineRun, PipelineRun, QueryPhase } from './pipeline-runs.ts';
 
@@ -37,6 +37,16 @@ export interface RepetitionSummary {
   /** pipeline / engine alone, both of this repetition. */
   throughputRatio: number;
   pipelineWorkerCores: number;
+  engineCores: number;
+  /**
+   * CPU seconds per document: the bench process during the engine-alone run, and the worker plus
+   * the consumer during the pipeline ingest. On a shared machine this is the load-independent side
+   * of the comparison: it says what the pipeline costs beyond the embedding, whatever CPU others took.
+   */
+  engineCpuPerDoc: number;
+  pipelineCpuPerDoc: number;
+  /** Kafka, Temporal, Qdrant and Jaeger during the pipeline ingest (they also serve whoever else uses the stack). */
+  stackCpuPerDoc: number;
   engineMachineBusy: number;
   pipelineMachineBusy: number;
   idle: PhaseLatency;
@@ -58,6 +68,8 @@ export interface OverallSummary {
   engineDocsPerSec: number;
   pipelineDocsPerSec: number;
   throughputRatio: number;
+  /** engine CPU per document over pipeline (worker + consumer) CPU per document, median of repetitions. */
+  cpuEfficiencyRatio: number;
   idle: { p50: number; p95: number; p99: number };
   loaded: { p50: number; p95: number; p99: number };
   p99Ratio: number;
@@ -104,6 +116,10 @@ export function summarizeRepetition(
   // Every repetition has fresh processes: the one tracked during its pipeline ingest is its own.
   const own = (label: string) => series.find((s) => s.label === label && s.samples.some((x) => x.t >= pipeline.from && x.t <= pipeline.to));
   const worker = own('worker');
+  const consumer = own('consumer');
+  const bench = series.find((s) => s.pid === process.pid);
+  const cpu = (s: ProcessSeries | undefined, from: number, to: number) => (s ? cpuSecondsUsed(s, from, to) : Number.NaN);
+  const stack = series.filter((s) => s !== bench && s.label !== 'worker' && s.label !== 'consumer');
   const idle = phaseLatency(pipeline.idle, worker, machine);
   const loaded = phaseLatency(pipeline.loaded, worker, machine);
   return {
@@ -112,13 +128,17 @@ export function summarizeRepetition(
     pipelineDocsPerSec: pipeline.docsPerSec,
     throughputRatio: pipeline.docsPerSec / engine.docsPerSec,
     pipelineWorkerCores: worker ? coresUsed(worker, pipeline.from, pipeline.to) : Number.NaN,
+    engineCores: bench ? coresUsed(bench, engine.from, engine.to) : Number.NaN,
+    engineCpuPerDoc: cpu(bench, engine.from, engine.to) / engine.documents,
+    pipelineCpuPerDoc: (cpu(worker, pipeline.from, pipeline.to) + cpu(consumer, pipeline.from, pipeline.to)) / pipeline.documents,
+    stackCpuPerDoc: stack.reduce((sum, s) => sum + cpu(s, pipeline.from, pipeline.to), 0) / pipeline.documents,
     engineMachineBusy: machineBusy(machine, engine.from, engine.to),
     pipelineMachineBusy: machineBusy(machine, pipeline.from, pipeline.to),
     idle,
     loaded,
     p99Ratio: loaded.e2e.p99 / idle.e2e.p99,
     worker: memory(worker, pipeline.to, pipeline.loaded.to),
-    consumer: memory(own('consumer'), pipeline.to, pipeline.loaded.to),
+    consumer: memory(consumer, pipeline.to, pipeline.loaded.to),
   };
 }
 
@@ -142,6 +162,7 @@ export function summarizeOverall(reps: readonly RepetitionSummary[], series: rea
     engineDocsPerSec: med((r) => r.engineDocsPerSec),
     pipelineDocsPerSec: med((r) => r.pipelineDocsPerSec),
     throughputRatio,
+    cpuEfficiencyRatio: med((r) => r.engineCpuPerDoc / r.pipelineCpuPerDoc),
     idle,
     loaded,
     p99Ratio,

@@ -128,6 +128,13 @@ export class ProcessSampler {
   }
 }
 
+/** CPU seconds a series used between `from` and `to` (seconds on the sampler's clock), from the samples inside. */
+export function cpuSecondsUsed(series: ProcessSeries, from: number, to: number): number {
+  const inside = series.samples.filter((s) => s.t >= from && s.t <= to);
+  if (inside.length < 2) return Number.NaN;
+  return inside[inside.length - 1]!.cpuSeconds - inside[0]!.cpuSeconds;
+}
+
 /** Cores' worth of CPU a series used between `from` and `to` (seconds on the sampler's clock). */
 export function coresUsed(series: ProcessSeries, from: number, to: number): number {
   const inside = series.samples.filter((s) => s.t >= from && s.t <= to);
