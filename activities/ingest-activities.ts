@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { chunkText, type Chunk } from '../src/chunking/token-chunker.ts';
 import { ingestChunks, ingestDocuments } from '../src/metrics/index.ts';
 import type { ChunkPoint, StaleSelector } from '../src/qdrant/index.ts';
-import { SPAN } from '../src/telemetry/semconv.ts';
+import { ATTR_CHUNK_COUNT, ATTR_DOCUMENT_COUNT, SPAN } from '../src/telemetry/semconv.ts';
 import { withSpan } from '../src/telemetry/spans.ts';
 import type { DocumentInput, FailedDocument, IngestBatchResult, KafkaSource } from '../workflows/contracts.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -35,7 +35,7 @@ export function createIngestActivities(deps: ActivityDeps) {
   const { store, embedder, tokenizer, config } = deps;
 
   async function prepare(docs: DocumentInput[], failed: FailedDocument[]): Promise<PreparedDocument[]> {
-    return withSpan(SPAN.chunk, { 'embedstream.documents': docs.length }, async (span) => {
+    return withSpan(SPAN.chunk, { [ATTR_DOCUMENT_COUNT]: docs.length }, async (span) => {
       const prepared: PreparedDocument[] = [];
       let chunkCount = 0;
       for (const doc of docs) {
@@ -50,14 +50,16 @@ export function createIngestActivities(deps: ActivityDeps) {
         chunkCount += chunks.length;
         prepared.push({ doc, chunks });
       }
-      span.setAttribute('embedstream.chunks', chunkCount);
+      span.setAttribute(ATTR_CHUNK_COUNT, chunkCount);
       return prepared;
     });
   }
 
   async function embedAndWrite(collection: string, prepared: PreparedDocument[], failed: FailedDocument[]) {
     const texts = prepared.flatMap(({ doc, chunks }) => chunks.map((c) => embeddingText(doc, c)));
-    const outcomes = await embedder.embedDocumentsSettled(texts);
+    const outcomes = await withSpan(SPAN.embedDocuments, { [ATTR_CHUNK_COUNT]: texts.length }, () =>
+      embedder.embedDocumentsSettled(texts),
+    );
     const points: ChunkPoint[] = [];
     const written: PreparedDocument[] = [];
     let at = 0;

@@ -1,6 +1,6 @@
 import { searchDuration } from '../src/metrics/index.ts';
 import { groupByDocument, mmrRerank } from '../src/search/rank-documents.ts';
-import { SPAN } from '../src/telemetry/semconv.ts';
+import { ATTR_SEARCH_FILTER, ATTR_SEARCH_HITS, ATTR_SEARCH_TOP_K, SPAN } from '../src/telemetry/semconv.ts';
 import { withSpan } from '../src/telemetry/spans.ts';
 import type { SearchAnswer, SearchError, SearchHit, SearchInput } from '../workflows/contracts.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -25,8 +25,8 @@ export function createSearchActivities(deps: ActivityDeps) {
         return await withSpan(
           SPAN.search,
           {
-            'embedstream.search.top_k': input.topK,
-            'embedstream.search.filter': input.filter ? JSON.stringify(input.filter) : '',
+            [ATTR_SEARCH_TOP_K]: input.topK,
+            [ATTR_SEARCH_FILTER]: input.filter ? JSON.stringify(input.filter) : '',
             'embedstream.search.mmr': input.mmr ?? false,
           },
           async (span) => {
@@ -38,7 +38,7 @@ export function createSearchActivities(deps: ActivityDeps) {
             });
             let docs = groupByDocument(chunks);
             docs = input.mmr ? mmrRerank(docs, input.topK) : docs.slice(0, input.topK);
-            span.setAttribute('embedstream.search.hits', docs.length);
+            span.setAttribute(ATTR_SEARCH_HITS, docs.length);
             return docs.map((d) => d.hit);
           },
         );

@@ -8,17 +8,25 @@ const PLOT_W = WIDTH - LEFT - 40;
 // One colour per sampled process label; phases are shaded in pale tones behind the memory lines.
 const PROCESS_COLORS: Record<string, string> = { worker: '#dc2626', consumer: '#2563eb', kafka: '#6b7280', temporal: '#7c3aed', qdrant: '#16a34a', jaeger: '#a16207' };
 const BENCH_COLOR = '#f59e0b';
-const PHASE_COLORS = { engine: '#fde68a', ingest: '#bfdbfe', idle: '#d1fae5', loaded: '#fecaca' };
+
+/** About five round ticks from 0 to `max`: steps of 1, 2 or 5 times a power of ten. */
+function ticks(max: number): number[] {
+  const raw = max / 5;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  return Array.from({ length: Math.floor(max / step) + 1 }, (_, i) => i * step);
+}
+const PHASE_COLORS = { engine: '#fde68a', ingest: '#bfdbfe', idle: '#d1fae5', loaded: '#fecaca' } as const;
 
 function throughputPanel(r: PipelineReport, top: number): string[] {
   const o = r.overall;
   const rows = [
     { name: 'engine alone', value: o.engineDocsPerSec, runs: r.repetitions.map((x) => x.engineDocsPerSec), color: BENCH_COLOR },
-    { name: 'Kafka → Temporal → Qdrant', value: o.pipelineDocsPerSec, runs: r.repetitions.map((x) => x.pipelineDocsPerSec), color: '#2563eb' },
+    { name: 'pipeline', value: o.pipelineDocsPerSec, runs: r.repetitions.map((x) => x.pipelineDocsPerSec), color: '#2563eb' },
   ];
   const max = Math.max(...rows.flatMap((x) => [x.value, ...x.runs])) * 1.1;
   const scale = PLOT_W / max;
-  const out = [`<text x="${LEFT}" y="${top + 16}" font-weight="bold">Ingest throughput, docs/s (median of ${r.repetitions.length}; dots: repetitions) — ratio ${o.throughputRatio.toFixed(2)}×, target ≥ 0.90×</text>`];
+  const out = [`<text x="${LEFT}" y="${top + 16}" font-weight="bold">Ingest throughput, docs/s (median of ${r.repetitions.length}; dots: repetitions): pipeline / engine ${o.throughputRatio.toFixed(2)}×, target ≥ 0.90×</text>`];
   rows.forEach((row, i) => {
     const y = top + 30 + i * 34;
     out.push(
@@ -39,7 +47,7 @@ function latencyPanel(r: PipelineReport, top: number): string[] {
   const y = (ms: number) => top + 30 + height - (ms / max) * height;
   const groupW = PLOT_W / groups.length;
   const out = [`<text x="${LEFT}" y="${top + 16}" font-weight="bold">Query latency through Kafka, ms (median of ${r.repetitions.length}): idle (green) and under bulk ingest (red)</text>`];
-  for (const ms of [0, 50, 100, 200, 400, 800, 1600].filter((v) => v < max)) {
+  for (const ms of ticks(max)) {
     out.push(`<line x1="${LEFT}" x2="${LEFT + PLOT_W}" y1="${y(ms).toFixed(1)}" y2="${y(ms).toFixed(1)}" stroke="#e5e7eb"/>`, `<text x="${LEFT - 8}" y="${(y(ms) + 4).toFixed(1)}" text-anchor="end" fill="#555">${ms}</text>`);
   }
   groups.forEach((g, i) => {
@@ -70,7 +78,7 @@ function memoryPanel(r: PipelineReport, top: number): string[] {
   const mbMax = Math.max(1100, ...series.flatMap((s) => s.samples.map((x) => x.rssMb))) * 1.05;
   const x = (t: number) => LEFT + (t / tMax) * PLOT_W;
   const y = (mb: number) => top + 30 + height - (mb / mbMax) * height;
-  const out = [`<text x="${LEFT}" y="${top + 16}" font-weight="bold">Resident memory, MB, over the run (minutes); shaded: engine alone, pipeline ingest, idle queries, loaded queries</text>`];
+  const out = [`<text x="${LEFT}" y="${top + 16}" font-weight="bold">Resident memory (VmRSS), MB, over the run (minutes)</text>`];
   const band = (from: number, to: number, color: string) =>
     `<rect x="${x(from).toFixed(1)}" y="${y(mbMax).toFixed(1)}" width="${Math.max(0.5, x(to) - x(from)).toFixed(1)}" height="${height}" fill="${color}" opacity="0.6"/>`;
   for (const run of r.raw.runs) {
@@ -81,7 +89,7 @@ function memoryPanel(r: PipelineReport, top: number): string[] {
       band(run.pipeline.loaded.from, run.pipeline.loaded.to, PHASE_COLORS.loaded),
     );
   }
-  for (const mb of [0, 250, 500, 750, 1000, 1500, 2000].filter((v) => v < mbMax)) {
+  for (const mb of ticks(mbMax)) {
     out.push(`<line x1="${LEFT}" x2="${LEFT + PLOT_W}" y1="${y(mb).toFixed(1)}" y2="${y(mb).toFixed(1)}" stroke="#e5e7eb"/>`, `<text x="${LEFT - 8}" y="${(y(mb) + 4).toFixed(1)}" text-anchor="end" fill="#555">${mb}</text>`);
   }
   for (let min = 0; min * 60 <= tMax; min += Math.max(1, Math.ceil(tMax / 60 / 10))) {
@@ -95,8 +103,20 @@ function memoryPanel(r: PipelineReport, top: number): string[] {
   }
   const labels = [...new Set(series.map((s) => s.label))];
   labels.forEach((label, i) => {
-    const ly = top + 40 + i * 16;
-    out.push(`<rect x="10" y="${ly - 9}" width="12" height="3" fill="${PROCESS_COLORS[label] ?? BENCH_COLOR}"/>`, `<text x="28" y="${ly - 4}" font-size="11">${esc(label.length > 22 ? `${label.slice(0, 21)}…` : label)}</text>`);
+    const lx = 10 + (i % 4) * 220;
+    const ly = top + 30 + height + 36 + Math.floor(i / 4) * 16;
+    out.push(`<rect x="${lx}" y="${ly - 5}" width="14" height="3" fill="${PROCESS_COLORS[label] ?? BENCH_COLOR}"/>`, `<text x="${lx + 20}" y="${ly}" font-size="11">${esc(label)}</text>`);
+  });
+  const phaseY = top + 30 + height + 36 + Math.ceil(labels.length / 4) * 16;
+  const phases = [
+    ['engine alone', PHASE_COLORS.engine],
+    ['pipeline ingest', PHASE_COLORS.ingest],
+    ['idle queries', PHASE_COLORS.idle],
+    ['queries under bulk ingest', PHASE_COLORS.loaded],
+  ] as const;
+  phases.forEach(([name, color], i) => {
+    const lx = 10 + i * 220;
+    out.push(`<rect x="${lx}" y="${phaseY - 9}" width="14" height="10" fill="${color}"/>`, `<text x="${lx + 20}" y="${phaseY}" font-size="11">${name} (shaded)</text>`);
   });
   return out;
 }
@@ -104,7 +124,7 @@ function memoryPanel(r: PipelineReport, top: number): string[] {
 /** Three panels: throughput (engine alone against the pipeline), latency idle against loaded, and memory over the run. */
 export function renderPipelineSvg(r: PipelineReport): string {
   const parts = [...throughputPanel(r, 10), ...latencyPanel(r, 120), ...memoryPanel(r, 360)];
-  const height = 620;
+  const height = 680;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
 ${parts.join('\n')}

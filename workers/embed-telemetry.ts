@@ -1,7 +1,17 @@
 import { trace } from '@opentelemetry/api';
 import type { BatchInfo } from '../src/embedding/index.ts';
 import { paddingRatio, recordEmbedBatch } from '../src/metrics/index.ts';
-import { SPAN } from '../src/telemetry/semconv.ts';
+import {
+  ATTR_EMBED_LANE,
+  ATTR_EMBED_PADDED_TOKENS,
+  ATTR_EMBED_PADDING_RATIO,
+  ATTR_EMBED_QUEUED_MS,
+  ATTR_EMBED_REAL_TOKENS,
+  ATTR_EMBED_RUN_MS,
+  ATTR_EMBED_TEXTS,
+  ATTR_EMBED_TOKEN_BUDGET,
+  SPAN,
+} from '../src/telemetry/semconv.ts';
 import { TRACER_NAME } from '../src/telemetry/spans.ts';
 
 const tracer = trace.getTracer(TRACER_NAME);
@@ -25,14 +35,14 @@ export function onEmbedBatch(info: BatchInfo): void {
     startTime: end - info.runMs,
     root: true,
     attributes: {
-      'embedstream.embed.lane': lane,
-      'embedstream.embed.texts': info.texts,
-      'embedstream.embed.real_tokens': info.realTokens,
-      'embedstream.embed.padded_tokens': info.paddedTokens,
-      'embedstream.embed.padding_ratio': paddingRatio(info.realTokens, info.paddedTokens),
-      'embedstream.embed.budget': info.budget,
-      'embedstream.embed.queued_ms': info.queuedMs,
-      'embedstream.embed.run_ms': info.runMs,
+      [ATTR_EMBED_LANE]: lane,
+      [ATTR_EMBED_TEXTS]: info.texts,
+      [ATTR_EMBED_REAL_TOKENS]: info.realTokens,
+      [ATTR_EMBED_PADDED_TOKENS]: info.paddedTokens,
+      [ATTR_EMBED_PADDING_RATIO]: paddingRatio(info.realTokens, info.paddedTokens),
+      [ATTR_EMBED_TOKEN_BUDGET]: info.budget,
+      [ATTR_EMBED_QUEUED_MS]: info.queuedMs,
+      [ATTR_EMBED_RUN_MS]: info.runMs,
       'embedstream.embed.ok': info.ok,
     },
   });

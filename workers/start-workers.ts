@@ -1,13 +1,12 @@
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityPublisher } from '../activities/index.ts';
-import type { Config } from '../src/config/index.ts';
+import { CACHE_DIR, type Config } from '../src/config/index.ts';
 import { createEmbedder, loadTokenizer, resolveModelFiles, type Embedder } from '../src/embedding/index.ts';
 import { VectorStore } from '../src/qdrant/index.ts';
-import { temporalWorkerTelemetry } from '../src/telemetry/temporal.ts';
+import { temporalWorkerTelemetry, temporalWorkflowInterceptorModules } from '../src/telemetry/temporal.ts';
 import { onEmbedBatch } from './embed-telemetry.ts';
-
-const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { workflowBundlePath } from './workflow-bundle.ts';
 
 export interface WorkerDeps {
   publisher: ActivityPublisher;
@@ -50,11 +49,8 @@ export async function startWorkers(config: Config, deps: WorkerDeps): Promise<Ru
   const telemetry = temporalWorkerTelemetry();
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: telemetry.interceptors.workflowModules ?? [],
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
-  });
+  const codePath = await workflowBundlePath(path.join(CACHE_DIR, 'build'), temporalWorkflowInterceptorModules());
+  const workflowBundle = { codePath };
   const common = {
     connection,
     namespace: config.temporalNamespace,

@@ -42,12 +42,12 @@ async function step(name: string, fn: () => Promise<void>): Promise<void> {
  * over consumers of one group, Temporal spreads tasks over workers of one task queue.
  */
 export async function runService(config: Config, role: Role): Promise<RunningService> {
-  const health = new HealthServer({ port: config.httpPort });
+  const health = new HealthServer({ port: config.httpPort, loopStallMs: config.healthLoopStallMs });
   const runsWorkers = role === 'worker' || role === 'all';
   const runsConsumers = role === 'consumer' || role === 'all';
 
   // Temporal's own runtime metrics (task latencies, poller counts…) appear on this process's /metrics.
-  const temporalMetrics = await prepareTemporalRuntimeMetrics(0);
+  const temporalMetrics = await prepareTemporalRuntimeMetrics(config.temporalMetricsPort);
   installTemporalRuntime({ telemetryOptions: { metrics: temporalMetrics.metrics } }, config.logLevel);
   health.addMetricsSource(temporalMetrics.source);
 

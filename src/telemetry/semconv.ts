@@ -51,6 +51,8 @@ export const SPAN = {
   chunk: 'chunk',
   tokenize: 'tokenize',
   embedBatch: 'embed.batch',
+  /** An activity waiting for the engine to embed its chunks (queue and inference). */
+  embedDocuments: 'embed.documents',
   qdrantPrefix: 'qdrant.',
   dlqRoute: 'dlq.route',
   search: 'search',
