@@ -13,7 +13,10 @@ eval "$(bash infra/local/stack env)"
 lock_hash=$(sha256sum package-lock.json | cut -c1-16)
 if [ ! -f "node_modules/.bootstrap-$lock_hash" ]; then
   echo "installing npm dependencies …" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # Not `npm ci`: registry mirrors often lack other platforms' optional packages (e.g. darwin builds
+  # of @swc/core), which leaves them out of the lockfile, and `npm ci` then refuses the lockfile.
+  # `npm install --no-save` installs the locked versions and skips optional packages it cannot fetch.
+  npm install --no-save --no-audit --no-fund --loglevel=error >&2
   touch "node_modules/.bootstrap-$lock_hash"
 fi
 
