@@ -16,7 +16,9 @@ if [ ! -f "node_modules/.bootstrap-$lock_hash" ]; then
   # Not `npm ci`: registry mirrors often lack other platforms' optional packages (e.g. darwin builds
   # of @swc/core), which leaves them out of the lockfile, and `npm ci` then refuses the lockfile.
   # `npm install --no-save` installs the locked versions and skips optional packages it cannot fetch.
-  npm install --no-save --no-audit --no-fund --loglevel=error >&2
+  # No install scripts: every native package used here ships its binary (onnxruntime-node's script
+  # would only download CUDA providers, and fails without network access).
+  npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error >&2
   touch "node_modules/.bootstrap-$lock_hash"
 fi
 
