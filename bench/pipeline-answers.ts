@@ -31,9 +31,17 @@ export class TimedAnswers {
     const admin = kafka.admin();
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-    const consumer = kafka.consumer({ groupId: `bench-answers-${randomUUID()}`, minBytes: 1, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    const consumer = kafka.consumer({
+      groupId: `bench-answers-${randomUUID()}`,
+      minBytes: 1,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
     const answers = new TimedAnswers(consumer);
-    consumer.on(consumer.events.CRASH, (e) => (answers.#crash = `${e.payload.error.message}${e.payload.restart ? ' (restarted)' : ''}`));
+    consumer.on(
+      consumer.events.CRASH,
+      (e) => (answers.#crash = `${e.payload.error.message}${e.payload.restart ? ' (restarted)' : ''}`),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: false });
     await consumer.run({
@@ -42,7 +50,8 @@ export class TimedAnswers {
         const receivedAt = Date.now();
         for (const message of batch.messages) {
           const parsed = parseQueryResult(message.value);
-          if (parsed.ok) answers.#receive({ result: parsed.value, publishedAt: Number(message.timestamp), receivedAt });
+          if (parsed.ok)
+            answers.#receive({ result: parsed.value, publishedAt: Number(message.timestamp), receivedAt });
         }
         return Promise.resolve();
       },
@@ -59,7 +68,11 @@ export class TimedAnswers {
       const timer = setTimeout(() => {
         this.#waiting.delete(requestId);
         const crash = this.#crash ? `; the answers consumer crashed: ${this.#crash}` : '';
-        reject(new Error(`no answer to ${requestId} within ${timeoutMs} ms${crash}: are the worker and consumer running and on the same topics?`));
+        reject(
+          new Error(
+            `no answer to ${requestId} within ${timeoutMs} ms${crash}: are the worker and consumer running and on the same topics?`,
+          ),
+        );
       }, timeoutMs);
       this.#waiting.set(requestId, (answer) => {
         clearTimeout(timer);

@@ -27,7 +27,10 @@ export interface BenchCorpus {
 }
 
 function readLines(file: string): string[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 /** Valid upserts of a JSON-lines corpus, normalised as the consumer normalises them, in file order. */
@@ -56,7 +59,9 @@ function repeated(base: readonly BenchDocument[], count: number, offset: number)
 }
 
 function queryTexts(file: string, count: number): string[] {
-  const base = readLines(file).map((l) => (JSON.parse(l) as { text: string }).text).filter((t) => t.trim() !== '');
+  const base = readLines(file)
+    .map((l) => (JSON.parse(l) as { text: string }).text)
+    .filter((t) => t.trim() !== '');
   // A repeated text would be answered from the query-embedding cache, so copies differ by a suffix.
   return Array.from({ length: count }, (_, i) => {
     const text = base[i % base.length]!;
@@ -95,10 +100,17 @@ export function embeddingText(doc: BenchDocument, chunkTextValue: string): strin
 }
 
 /** Chunk texts of `docs` as the ingest activity embeds them, chunked with the configured size and overlap. */
-export async function chunkTexts(tokenizer: PieceSource, docs: readonly BenchDocument[], config: Pick<Config, 'chunkTokens' | 'chunkOverlap'>): Promise<string[]> {
+export async function chunkTexts(
+  tokenizer: PieceSource,
+  docs: readonly BenchDocument[],
+  config: Pick<Config, 'chunkTokens' | 'chunkOverlap'>,
+): Promise<string[]> {
   const texts: string[] = [];
   for (const doc of docs) {
-    const chunks = await chunkText(tokenizer, doc.text, { chunkTokens: config.chunkTokens, overlap: config.chunkOverlap });
+    const chunks = await chunkText(tokenizer, doc.text, {
+      chunkTokens: config.chunkTokens,
+      overlap: config.chunkOverlap,
+    });
     for (const c of chunks) texts.push(embeddingText(doc, c.text));
   }
   return texts;

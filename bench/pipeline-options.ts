@@ -29,7 +29,9 @@ export function pipelineBenchOptions(env: NodeJS.ProcessEnv = process.env): Pipe
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`${issue.path.join('.')}: ${issue.message} (BENCH_QUICK is 0 or 1; BENCH_DOCS, BENCH_LOAD_DOCS, BENCH_REPS and BENCH_QUERIES are positive integers)`);
+    throw new Error(
+      `${issue.path.join('.')}: ${issue.message} (BENCH_QUICK is 0 or 1; BENCH_DOCS, BENCH_LOAD_DOCS, BENCH_REPS and BENCH_QUERIES are positive integers)`,
+    );
   }
   const e = parsed.data;
   const quick = e.BENCH_QUICK === '1';

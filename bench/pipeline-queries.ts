@@ -44,7 +44,11 @@ export async function timeQueries(run: QueryRun): Promise<QueryTiming[]> {
     if (run.keepGoing && !run.keepGoing()) break;
     const requestId = `${run.prefix}-${i}`;
     const sentAt = Date.now();
-    const message = { key: requestId, value: JSON.stringify({ requestId, text: run.texts[i]!, topK: run.topK ?? 10 }), timestamp: String(sentAt) };
+    const message = {
+      key: requestId,
+      value: JSON.stringify({ requestId, text: run.texts[i]!, topK: run.topK ?? 10 }),
+      timestamp: String(sentAt),
+    };
     const started = performance.now();
     await run.producer.send(run.topic, [message]);
     let answer: TimedAnswer;

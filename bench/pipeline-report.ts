@@ -17,10 +17,17 @@ export interface PipelineReport {
   overall: OverallSummary;
   /** The query path stage by stage from Jaeger, pooled over repetitions. */
   traces: { idle?: QueryPathStages; loaded?: QueryPathStages; unavailable?: string };
-  raw: { runs: { engine: EngineRun; pipeline: PipelineRun }[]; processes: readonly ProcessSeries[]; machine: readonly MachineSample[] };
+  raw: {
+    runs: { engine: EngineRun; pipeline: PipelineRun }[];
+    processes: readonly ProcessSeries[];
+    machine: readonly MachineSample[];
+  };
 }
 
-const f = (v: number | undefined, digits = 1) => (v !== undefined && Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+const f = (v: number | undefined, digits = 1) =>
+  v !== undefined && Number.isFinite(v)
+    ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : 'n/a';
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)} %` : 'n/a');
 
 function latencyRow(rep: string, phase: string, p: PhaseLatency): string {
@@ -42,9 +49,15 @@ function breakdown(reps: readonly RepetitionSummary[], phase: 'idle' | 'loaded')
 /** Stages that hold at least 1 % of either phase's query time, by their share under load. */
 function stageTable(t: PipelineReport['traces']): string {
   if (t.unavailable) return `Traces: not read (${t.unavailable}).`;
-  const names = new Set([...(t.idle?.stages ?? []), ...(t.loaded?.stages ?? [])].filter((s) => s.wallShare >= 0.01).map((s) => s.name));
-  const find = (phase: QueryPathStages | undefined, name: string) => phase?.stages.find((s) => s.name === name);
-  const cells = (s: ReturnType<typeof find>) => (s ? `${f(s.p50Ms)} | ${f(s.p99Ms)} | ${pct(s.wallShare)}` : '| |');
+  const names = new Set(
+    [...(t.idle?.stages ?? []), ...(t.loaded?.stages ?? [])]
+      .filter((s) => s.wallShare >= 0.01)
+      .map((s) => s.name),
+  );
+  const find = (phase: QueryPathStages | undefined, name: string) =>
+    phase?.stages.find((s) => s.name === name);
+  const cells = (s: ReturnType<typeof find>) =>
+    s ? `${f(s.p50Ms)} | ${f(s.p99Ms)} | ${pct(s.wallShare)}` : '| |';
   const rows = [...names]
     .sort((a, b) => (find(t.loaded, b)?.wallShare ?? 0) - (find(t.loaded, a)?.wallShare ?? 0))
     .map((name) => `| ${name} | ${cells(find(t.idle, name))} | ${cells(find(t.loaded, name))} |`);
@@ -59,19 +72,37 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
   const o = r.overall;
   const m = r.machine;
   const reps = r.repetitions;
-  const targets = o.targets.map((t) => `| ${t.name} | ${t.value} | ${t.wanted} | ${t.met ? 'met' : '**missed**'} |`);
+  const targets = o.targets.map(
+    (t) => `| ${t.name} | ${t.value} | ${t.wanted} | ${t.met ? 'met' : '**missed**'} |`,
+  );
   const throughput = reps.map(
     (x) =>
       `| ${x.rep} | ${f(x.engineDocsPerSec, 2)} | ${f(x.pipelineDocsPerSec, 2)} | ${f(x.throughputRatio, 2)}× | ${f(x.engineCores, 2)} / ${f(x.pipelineWorkerCores, 2)} | ${f(x.engineCpuPerDoc, 3)} / ${f(x.pipelineCpuPerDoc, 3)} (+ ${f(x.stackCpuPerDoc, 3)}) | ${pct(x.engineMachineBusy)} / ${pct(x.pipelineMachineBusy)} |`,
   );
-  const latency = reps.flatMap((x) => [latencyRow(String(x.rep), 'idle', x.idle), latencyRow(String(x.rep), 'under bulk ingest', x.loaded)]);
-  const loadedIngest = r.raw.runs.map((run, i) => `${i + 1}: ${f(run.pipeline.loaded.docsPerSec, 2)} docs/s`).join(', ');
+  const latency = reps.flatMap((x) => [
+    latencyRow(String(x.rep), 'idle', x.idle),
+    latencyRow(String(x.rep), 'under bulk ingest', x.loaded),
+  ]);
+  const loadedIngest = r.raw.runs
+    .map((run, i) => `${i + 1}: ${f(run.pipeline.loaded.docsPerSec, 2)} docs/s`)
+    .join(', ');
   const memoryRows = reps.flatMap((x) =>
-    (['worker', 'consumer'] as const).map(
-      (p) => `| ${p} | ${x.rep} | ${f(x[p].peakMb, 0)} | ${f(x[p].p50Mb, 0)} | ${f(x[p].warmStartMb, 0)} → ${f(x[p].warmEndMb, 0)} | ${f(x[p].warmGrowth * 100)} % |`,
-    ),
+    (['worker', 'consumer'] as const).map((p) => {
+      const m = x[p];
+      return `| ${p} | ${x.rep} | ${f(m.peakMb, 0)} | ${f(m.p50Mb, 0)} | ${f(m.startMb, 0)} | ${f(m.firstIngestPeakMb, 0)} | ${f(m.loadedPeakMb, 0)} | ${f(m.warmStartMb, 0)} → ${f(m.warmEndMb, 0)} | ${f(m.warmGrowth * 100)} % |`;
+    }),
   );
-  const others = o.otherProcesses.map((p) => `| ${p.label} | all | ${f(p.peakMb, 0)} | ${f(p.p50Mb, 0)} | | |`);
+  const others = o.otherProcesses.map(
+    (p) => `| ${p.label} | all | ${f(p.peakMb, 0)} | ${f(p.p50Mb, 0)} | | | | | |`,
+  );
+  const heaps = reps
+    .map((x) => x.loaded.metrics.workerHeap)
+    .map((h, i) =>
+      h
+        ? `${i + 1}: ${f(h.totalMb, 0)} MB (${f(h.usedMb, 0)} used, ${f(h.externalMb, 0)} external)`
+        : `${i + 1}: n/a`,
+    )
+    .join(', ');
   const deadLetters = r.raw.runs.reduce((n, run) => n + run.pipeline.deadLetters, 0);
   const failed = r.raw.runs.reduce((n, run) => n + run.engine.failed, 0);
 
@@ -79,7 +110,11 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
 
 ${r.options.quick ? '**Quick smoke run (BENCH_QUICK=1): small corpus, one repetition; not representative.**\n\n' : ''}Generated ${r.generatedAt} on ${m.cores} × ${m.cpuModel} (${m.memoryGb} GB), Node ${m.node}, commit ${m.gitCommit}. The cores are shared with other work: with the bench idle, the machine was ${pct(m.backgroundBusyBefore ?? Number.NaN)} busy just before the run and ${pct(m.backgroundBusyAfter ?? Number.NaN)} just after (load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} before, ${(m.loadAverageAfter ?? []).map((l) => l.toFixed(2)).join(' / ')} after); the machine-busy columns below include that.
 
-Corpus: ${r.corpus.source}: ${r.corpus.documents} documents (${r.corpus.chunks} chunks) ingested in every repetition, and a load batch of ${r.corpus.loadDocuments} other documents (${r.corpus.loadChunks} chunks). Settings: ${Object.entries(r.settings).map(([k, v]) => `${k} ${String(v)}`).join(', ')}.
+Corpus: ${r.corpus.source}: ${r.corpus.documents} documents (${r.corpus.chunks} chunks) ingested in every repetition, and a load batch of ${r.corpus.loadDocuments} other documents (${r.corpus.loadChunks} chunks). Settings: ${Object.entries(
+    r.settings,
+  )
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ')}.
 
 Every repetition runs on fresh \`embedstream run --role worker\` and \`--role consumer\` processes, new topics and a new collection, so no cache carries over. The engine alone is the ingest activities' work without Kafka, Temporal or Qdrant: a fresh embedder in the bench process chunks the same documents and embeds every chunk text (\`title + "\\n" + chunk\`). The pipeline is timed from the first publish to the moment Qdrant holds every expected chunk. Which of the two runs first alternates between repetitions. Figures are medians over ${reps.length} repetition(s); the ratios are per repetition, side by side.
 
@@ -123,12 +158,14 @@ ${stageTable(r.traces)}
 
 ## Resident memory (VmRSS, sampled every 500 ms), MB
 
-Warm: from the end of the repetition's first ingest (the engine has seen a full corpus) to the end of its loaded phase.
+*At start*: once the process was up, before any work. *First ingest* and *loaded phase*: the highest reading in each (cold engine, then warm engine on the second batch). *Warm*: from the end of the repetition's first ingest to the end of its loaded phase.
 
-| process | rep | peak | p50 | warm start → end | growth once warm |
-| --- | --- | ---: | ---: | ---: | ---: |
+| process | rep | peak | p50 | at start | first ingest peak | loaded phase peak | warm start → end | growth once warm |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${memoryRows.join('\n')}
 ${others.join('\n')}
+
+The worker's main-thread V8 heap at the end of the loaded phase, per repetition: ${heaps}; the rest of its RSS is native: the two ONNX Runtime sessions (bulk and query lane, each with its own copy of the model and its arena), the isolates of the inference and workflow threads, and the Temporal core.
 
 ![throughput, latency and memory](${chartFile})
 `;

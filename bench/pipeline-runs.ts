@@ -7,8 +7,18 @@ import { TimedAnswers } from './pipeline-answers.ts';
 import { chunkTexts, type BenchCorpus, type BenchDocument } from './pipeline-corpus.ts';
 import { timeQueries, type QueryTiming } from './pipeline-queries.ts';
 import { phaseMetrics, snapshotMetrics, type PhaseMetrics } from './pipeline-metrics.ts';
-import { publishDocuments, startPipeline, waitForPoints } from './pipeline-services.ts';
+import {
+  publishDocuments,
+  startPipeline,
+  waitForPoints,
+  type PipelineUnderTest,
+} from './pipeline-services.ts';
 import type { TraceWindow } from './pipeline-traces.ts';
+
+/** Longest an ingest may take before the repetition fails: far beyond any healthy run, even on a crowded machine. */
+const INGEST_TIMEOUT_MS = 3_600_000;
+/** Wait between publishing the load batch and the first loaded query: the consumer's first hand-offs. */
+const LOAD_RAMP_MS = 1500;
 
 /** A stretch of the run on the sampler's clock (seconds), for memory and CPU figures per phase. */
 export interface Span {
@@ -95,103 +105,133 @@ async function deadLetterCount(kafka: Kafka, topic: string): Promise<number> {
   }
 }
 
+/** What the phases of one repetition share. */
+interface Repetition {
+  ctx: RunContext;
+  rep: number;
+  pipeline: PipelineUnderTest;
+  producer: MessageProducer;
+  queryProducer: MessageProducer;
+  answers: TimedAnswers;
+}
+
+/** Times the corpus from its first publish to the moment Qdrant holds every expected chunk. */
+async function ingestPhase(r: Repetition): Promise<Omit<PipelineRun, 'deadLetters' | 'idle' | 'loaded'>> {
+  const { ctx, pipeline } = r;
+  const docs = ctx.corpus.documents;
+  ctx.log(`rep ${r.rep}: pipeline ingest of ${docs.length} documents (${ctx.expectedChunks} chunks)`);
+  const from = ctx.sampler.now();
+  const started = performance.now();
+  await publishDocuments(r.producer, pipeline.config.topicDocuments, docs);
+  const publishSeconds = (performance.now() - started) / 1000;
+  let firstPointSeconds = Number.NaN;
+  const done = await waitForPoints(pipeline, ctx.expectedChunks, {
+    timeoutMs: INGEST_TIMEOUT_MS,
+    onProgress: (points) => {
+      if (points > 0 && Number.isNaN(firstPointSeconds))
+        firstPointSeconds = (performance.now() - started) / 1000;
+    },
+  });
+  const seconds = (done - started) / 1000;
+  ctx.log(`rep ${r.rep}: pipeline ${(docs.length / seconds).toFixed(2)} docs/s (${seconds.toFixed(1)} s)`);
+  return {
+    from,
+    to: ctx.sampler.now(),
+    publishSeconds,
+    firstPointSeconds,
+    seconds,
+    documents: docs.length,
+    chunks: ctx.expectedChunks,
+    docsPerSec: docs.length / seconds,
+  };
+}
+
+/** Sequential queries of one phase, with the processes' metrics and the trace window around them. */
+async function queryPhase(
+  r: Repetition,
+  name: string,
+  texts: readonly string[],
+  keepGoing?: () => boolean,
+): Promise<QueryPhase> {
+  const { config } = r.pipeline;
+  const from = r.ctx.sampler.now();
+  const startMs = Date.now();
+  const before = await snapshotMetrics(r.pipeline);
+  const timings = await timeQueries({
+    producer: r.queryProducer,
+    answers: r.answers,
+    topic: config.topicQueries,
+    // Search workflow ids are request ids and are never reused (a repeated id is not answered
+    // again), so every run's ids are its own: the collection's name is unique.
+    prefix: `${config.qdrantCollection}-r${r.rep}-${name}`,
+    texts,
+    ...(keepGoing ? { keepGoing } : {}),
+  });
+  const to = r.ctx.sampler.now();
+  const traces: TraceWindow = {
+    startMs,
+    endMs: Date.now(),
+    topicQueries: config.topicQueries,
+    topicQueryResults: config.topicQueryResults,
+  };
+  return { from, to, timings, metrics: phaseMetrics(before, await snapshotMetrics(r.pipeline)), traces };
+}
+
+/** Queries for as long as the load batch takes to ingest. */
+async function loadedPhase(r: Repetition, texts: readonly string[]): Promise<PipelineRun['loaded']> {
+  const { ctx, pipeline } = r;
+  const docs = ctx.corpus.load;
+  const base = await pipeline.pointCount();
+  const started = performance.now();
+  await publishDocuments(r.producer, pipeline.config.topicDocuments, docs);
+  let ingesting = true;
+  const done = waitForPoints(pipeline, base + ctx.expectedLoadChunks, {
+    timeoutMs: INGEST_TIMEOUT_MS,
+  }).finally(() => (ingesting = false));
+  // Awaited below; marked handled now so a failure while the queries run is not an unhandled rejection.
+  done.catch(() => undefined);
+  // Let the consumer hand the first sub-batches to the worker, so timing starts with the machine busy.
+  await new Promise((resolve) => setTimeout(resolve, LOAD_RAMP_MS));
+  const phase = await queryPhase(r, 'loaded', texts, () => ingesting);
+  const ingestSeconds = ((await done) - started) / 1000;
+  ctx.log(
+    `rep ${r.rep}: ${phase.timings.length} queries during a ${ingestSeconds.toFixed(1)} s ingest of ${docs.length} documents`,
+  );
+  return { ...phase, ingestSeconds, documents: docs.length, docsPerSec: docs.length / ingestSeconds };
+}
+
 /**
- * One repetition through the real pipeline on fresh processes: ingest the corpus (timed from the
- * first publish to the last expected point in Qdrant), then sequential queries on the idle
- * pipeline, then sequential queries while the load batch is ingested.
+ * One repetition through the real pipeline on fresh processes: ingest the corpus, then sequential
+ * queries on the idle pipeline, then sequential queries while the load batch is ingested.
  */
 export async function runPipeline(ctx: RunContext, rep: number): Promise<PipelineRun> {
-  const { sampler, kafka, corpus } = ctx;
-  const pipeline = await startPipeline(ctx.config, kafka, sampler);
-  const { config } = pipeline;
-  const producer = new MessageProducer(kafka);
-  const queryProducer = new MessageProducer(kafka);
-  const answers = await TimedAnswers.start(kafka, config.topicQueryResults);
+  const pipeline = await startPipeline(ctx.config, ctx.kafka, ctx.sampler);
+  const producer = new MessageProducer(ctx.kafka);
+  const queryProducer = new MessageProducer(ctx.kafka);
+  let answers: TimedAnswers | undefined;
   try {
+    answers = await TimedAnswers.start(ctx.kafka, pipeline.config.topicQueryResults);
     await Promise.all([producer.connect(), queryProducer.connect()]);
-    ctx.log(`rep ${rep}: pipeline ingest of ${corpus.documents.length} documents (${ctx.expectedChunks} chunks)`);
-    const from = sampler.now();
-    const started = performance.now();
-    await publishDocuments(producer, config.topicDocuments, corpus.documents);
-    const publishSeconds = (performance.now() - started) / 1000;
-    let firstPointSeconds = Number.NaN;
-    const done = await waitForPoints(pipeline, ctx.expectedChunks, {
-      timeoutMs: 3_600_000,
-      onProgress: (points) => {
-        if (points > 0 && Number.isNaN(firstPointSeconds)) firstPointSeconds = (performance.now() - started) / 1000;
-      },
-    });
-    const seconds = (done - started) / 1000;
-    const to = sampler.now();
-    ctx.log(`rep ${rep}: pipeline ${(corpus.documents.length / seconds).toFixed(2)} docs/s (${seconds.toFixed(1)} s)`);
-
-    // Search workflow ids are request ids and are never reused (a repeated id is not answered again),
-    // so every run's ids are its own: the collection's name is unique.
-    const query = (prefix: string, texts: readonly string[], keepGoing?: () => boolean) =>
-      timeQueries({
-        producer: queryProducer,
-        answers,
-        topic: config.topicQueries,
-        prefix: `${config.qdrantCollection}-r${rep}-${prefix}`,
-        texts,
-        ...(keepGoing ? { keepGoing } : {}),
-      });
-    const pool = corpus.queries;
-    await query('warmup', pool.slice(0, ctx.warmupQueries));
-    const idleTexts = pool.slice(ctx.warmupQueries, ctx.warmupQueries + ctx.queries);
-    const window = (startMs: number): TraceWindow => ({ startMs, endMs: Date.now(), topicQueries: config.topicQueries, topicQueryResults: config.topicQueryResults });
-    const idleFrom = sampler.now();
-    const idleStartMs = Date.now();
-    const beforeIdle = await snapshotMetrics(pipeline);
-    const idleTimings = await query('idle', idleTexts);
-    const afterIdle = await snapshotMetrics(pipeline);
-    const idle: QueryPhase = { from: idleFrom, to: sampler.now(), timings: idleTimings, metrics: phaseMetrics(beforeIdle, afterIdle), traces: window(idleStartMs) };
-    ctx.log(`rep ${rep}: ${idleTimings.length} idle queries`);
-
-    const base = await pipeline.pointCount();
-    const loadStarted = performance.now();
-    await publishDocuments(producer, config.topicDocuments, corpus.load);
-    let ingesting = true;
-    const loadDone = waitForPoints(pipeline, base + ctx.expectedLoadChunks, { timeoutMs: 3_600_000 }).finally(() => (ingesting = false));
-    // Let the consumer hand the first sub-batches to the worker, so timing starts with the machine busy.
-    await new Promise((r) => setTimeout(r, 1500));
-    const loadedFrom = sampler.now();
-    const loadedStartMs = Date.now();
-    const beforeLoaded = await snapshotMetrics(pipeline);
-    const loadedTimings = await query('loaded', pool.slice(ctx.warmupQueries + ctx.queries), () => ingesting);
-    const loadedTo = sampler.now();
-    const loadedWindow = window(loadedStartMs);
-    const afterLoaded = await snapshotMetrics(pipeline);
-    const ingestSeconds = ((await loadDone) - loadStarted) / 1000;
-    ctx.log(`rep ${rep}: ${loadedTimings.length} queries during a ${ingestSeconds.toFixed(1)} s ingest of ${corpus.load.length} documents`);
-
+    const r: Repetition = { ctx, rep, pipeline, producer, queryProducer, answers };
+    const ingest = await ingestPhase(r);
+    const pool = ctx.corpus.queries;
+    await queryPhase(r, 'warmup', pool.slice(0, ctx.warmupQueries));
+    const idle = await queryPhase(r, 'idle', pool.slice(ctx.warmupQueries, ctx.warmupQueries + ctx.queries));
+    ctx.log(`rep ${rep}: ${idle.timings.length} idle queries`);
+    const loaded = await loadedPhase(r, pool.slice(ctx.warmupQueries + ctx.queries));
     return {
-      from,
-      to,
-      publishSeconds,
-      firstPointSeconds,
-      seconds,
-      documents: corpus.documents.length,
-      chunks: ctx.expectedChunks,
-      docsPerSec: corpus.documents.length / seconds,
-      deadLetters: await deadLetterCount(kafka, config.topicDocumentsDlq),
+      ...ingest,
+      deadLetters: await deadLetterCount(ctx.kafka, pipeline.config.topicDocumentsDlq),
       idle,
-      loaded: {
-        from: loadedFrom,
-        to: loadedTo,
-        timings: loadedTimings,
-        metrics: phaseMetrics(beforeLoaded, afterLoaded),
-        traces: loadedWindow,
-        ingestSeconds,
-        documents: corpus.load.length,
-        docsPerSec: corpus.load.length / ingestSeconds,
-      },
+      loaded,
     };
   } catch (err) {
-    ctx.log(`rep ${rep} failed; the last output of the worker:\n${pipeline.worker.output().slice(-4000)}\nand of the consumer:\n${pipeline.consumer.output().slice(-4000)}`);
+    ctx.log(
+      `rep ${rep} failed; the last output of the worker:\n${pipeline.worker.output().slice(-4000)}\nand of the consumer:\n${pipeline.consumer.output().slice(-4000)}`,
+    );
     throw err;
   } finally {
-    await answers.stop().catch(() => undefined);
+    await answers?.stop().catch(() => undefined);
     await Promise.all([producer.disconnect(), queryProducer.disconnect()]);
     await pipeline.stop();
   }

@@ -21,14 +21,31 @@ export interface PipelineUnderTest {
  * Starts a fresh pipeline: fresh processes (so the engine's content-hash cache is empty) and a fresh
  * collection. Partitions and every other setting are the configured ones, as in production.
  */
-export async function startPipeline(base: Config, kafka: Kafka, sampler: ProcessSampler): Promise<PipelineUnderTest> {
+export async function startPipeline(
+  base: Config,
+  kafka: Kafka,
+  sampler: ProcessSampler,
+): Promise<PipelineUnderTest> {
   const env = isolatedEnv({ TOPIC_PARTITIONS: String(base.topicPartitions) });
   const config = configOf(env);
   await ensureTopics(config, kafka);
-  const [worker, consumer] = await Promise.all([startService('worker', env), startService('consumer', env)]);
+  const started = await Promise.allSettled([startService('worker', env), startService('consumer', env)]);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop()] : [])));
+    throw failed.reason;
+  }
+  const [worker, consumer] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value) as [
+    ServiceProcess,
+    ServiceProcess,
+  ];
   sampler.track('worker', worker.child.pid!);
   sampler.track('consumer', consumer.child.pid!);
-  const qdrant = new QdrantClient({ url: config.qdrantUrl, checkCompatibility: false, ...(config.qdrantApiKey ? { apiKey: config.qdrantApiKey } : {}) });
+  const qdrant = new QdrantClient({
+    url: config.qdrantUrl,
+    checkCompatibility: false,
+    ...(config.qdrantApiKey ? { apiKey: config.qdrantApiKey } : {}),
+  });
   return {
     config,
     worker,
@@ -57,7 +74,11 @@ export async function startPipeline(base: Config, kafka: Kafka, sampler: Process
 const MAX_SEND_BYTES = 512 * 1024;
 
 /** Publishes `docs` to the documents topic, keyed by id, in sends that stay under the broker's request limit. */
-export async function publishDocuments(producer: MessageProducer, topic: string, docs: readonly BenchDocument[]): Promise<void> {
+export async function publishDocuments(
+  producer: MessageProducer,
+  topic: string,
+  docs: readonly BenchDocument[],
+): Promise<void> {
   let batch: { key: string; value: string }[] = [];
   let bytes = 0;
   for (const doc of docs) {
@@ -88,7 +109,9 @@ export async function waitForPoints(
     last = points;
     if (points >= target) return performance.now();
     if (performance.now() > deadline)
-      throw new Error(`${points} of ${target} points after ${options.timeoutMs / 1000} s: is the worker stuck? (worker output:\n${pipeline.worker.output().slice(-2000)})`);
+      throw new Error(
+        `${points} of ${target} points after ${options.timeoutMs / 1000} s: is the worker stuck? (worker output:\n${pipeline.worker.output().slice(-2000)})`,
+      );
     await new Promise((r) => setTimeout(r, options.everyMs ?? 200));
   }
 }

@@ -35,7 +35,8 @@ export interface QueryPathStages {
 /** A query's trace, with the repetition's topic names replaced by the default ones so repetitions pool. */
 function queryTrace(trace: ReportTrace, w: TraceWindow): ReportTrace | undefined {
   if (!trace.spans.some((s) => s.name === `process ${w.topicQueries}`)) return undefined;
-  const rename = (name: string) => name.replaceAll(w.topicQueryResults, 'query-results').replaceAll(w.topicQueries, 'queries');
+  const rename = (name: string) =>
+    name.replaceAll(w.topicQueryResults, 'query-results').replaceAll(w.topicQueries, 'queries');
   return { traceId: trace.traceId, spans: trace.spans.map((s) => ({ ...s, name: rename(s.name) })) };
 }
 
@@ -43,11 +44,19 @@ function queryTrace(trace: ReportTrace, w: TraceWindow): ReportTrace | undefined
  * The query path stage by stage, from the traces the worker and consumer exported to Jaeger during
  * the given windows (pooled). Undefined when Jaeger holds no query traces for them.
  */
-export async function queryPathStages(jaegerUrl: string, windows: readonly TraceWindow[]): Promise<QueryPathStages | undefined> {
+export async function queryPathStages(
+  jaegerUrl: string,
+  windows: readonly TraceWindow[],
+): Promise<QueryPathStages | undefined> {
   const jaeger = new JaegerClient(jaegerUrl);
   const traces: ReportTrace[] = [];
   for (const w of windows) {
-    const found = await jaeger.traces({ services: SERVICES, startMs: w.startMs, endMs: w.endMs, limit: TRACE_LIMIT });
+    const found = await jaeger.traces({
+      services: SERVICES,
+      startMs: w.startMs,
+      endMs: w.endMs,
+      limit: TRACE_LIMIT,
+    });
     for (const t of found) {
       const q = queryTrace(t, w);
       if (q) traces.push(q);
@@ -60,6 +69,13 @@ export async function queryPathStages(jaegerUrl: string, windows: readonly Trace
     gapShare: analysis.gapShare,
     stages: analysis.stages
       .filter((s) => !s.shared)
-      .map((s) => ({ name: s.name, count: s.count, p50Ms: s.p50Us / 1000, p95Ms: s.p95Us / 1000, p99Ms: s.p99Us / 1000, wallShare: s.wallShare })),
+      .map((s) => ({
+        name: s.name,
+        count: s.count,
+        p50Ms: s.p50Us / 1000,
+        p95Ms: s.p95Us / 1000,
+        p99Ms: s.p99Us / 1000,
+        wallShare: s.wallShare,
+      })),
   };
 }

@@ -19,7 +19,13 @@ import { chunkTexts, loadBenchCorpus } from './pipeline-corpus.ts';
 import { pipelineBenchOptions } from './pipeline-options.ts';
 import { queryPathStages, type QueryPathStages } from './pipeline-traces.ts';
 import { renderPipelineMarkdown, type PipelineReport } from './pipeline-report.ts';
-import { runEngineAlone, runPipeline, type EngineRun, type PipelineRun, type RunContext } from './pipeline-runs.ts';
+import {
+  runEngineAlone,
+  runPipeline,
+  type EngineRun,
+  type PipelineRun,
+  type RunContext,
+} from './pipeline-runs.ts';
 import { summarizeOverall, summarizeRepetition } from './pipeline-summary.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -42,16 +48,26 @@ async function backgroundBusy(sampler: ProcessSampler): Promise<number> {
   return machineBusy(sampler.machine(), from, sampler.now());
 }
 
-async function traceStages(jaegerUrl: string, runs: readonly { pipeline: PipelineRun }[]): Promise<PipelineReport['traces']> {
+async function traceStages(
+  jaegerUrl: string,
+  runs: readonly { pipeline: PipelineRun }[],
+): Promise<PipelineReport['traces']> {
   try {
     const [idle, loaded] = await Promise.all([
-      queryPathStages(jaegerUrl, runs.map((r) => r.pipeline.idle.traces)),
-      queryPathStages(jaegerUrl, runs.map((r) => r.pipeline.loaded.traces)),
+      queryPathStages(
+        jaegerUrl,
+        runs.map((r) => r.pipeline.idle.traces),
+      ),
+      queryPathStages(
+        jaegerUrl,
+        runs.map((r) => r.pipeline.loaded.traces),
+      ),
     ]);
     const out: { idle?: QueryPathStages; loaded?: QueryPathStages; unavailable?: string } = {};
     if (idle) out.idle = idle;
     if (loaded) out.loaded = loaded;
-    if (!idle && !loaded) out.unavailable = `no query traces in Jaeger at ${jaegerUrl} (is OTEL_TRACES_ENABLED false?)`;
+    if (!idle && !loaded)
+      out.unavailable = `no query traces in Jaeger at ${jaegerUrl} (is OTEL_TRACES_ENABLED false?)`;
     return out;
   } catch (err) {
     return { unavailable: err instanceof Error ? err.message : String(err) };
@@ -72,12 +88,20 @@ async function main(): Promise<void> {
   const options = pipelineBenchOptions();
   const config = loadConfig();
   const machine = machineInfo(ROOT);
-  const corpus = loadBenchCorpus(options.documents, options.loadDocuments, options.warmupQueries + options.queries + LOADED_QUERY_POOL);
+  const corpus = loadBenchCorpus(
+    options.documents,
+    options.loadDocuments,
+    options.warmupQueries + options.queries + LOADED_QUERY_POOL,
+  );
   const tokenizer = loadTokenizer(resolveModelFiles(config).tokenizerPath, { maxTokens: config.maxTokens });
   const expectedChunks = (await chunkTexts(tokenizer, corpus.documents, config)).length;
   const expectedLoadChunks = (await chunkTexts(tokenizer, corpus.load, config)).length;
-  log(`corpus: ${corpus.source}; ${corpus.documents.length} documents (${expectedChunks} chunks), load batch ${corpus.load.length} (${expectedLoadChunks} chunks)`);
-  log(`${options.repetitions} repetition(s); load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} on ${machine.cores} cores`);
+  log(
+    `corpus: ${corpus.source}; ${corpus.documents.length} documents (${expectedChunks} chunks), load batch ${corpus.load.length} (${expectedLoadChunks} chunks)`,
+  );
+  log(
+    `${options.repetitions} repetition(s); load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} on ${machine.cores} cores`,
+  );
 
   const kafka = createKafka(config, { clientIdSuffix: '-bench', logLevel: 'error' });
   const sampler = new ProcessSampler(500);
@@ -119,7 +143,9 @@ async function main(): Promise<void> {
   // The processes flushed their spans when they stopped; Jaeger indexes them within moments.
   const traces = await traceStages(config.jaegerQueryUrl, runs);
 
-  const repetitions = runs.map((r, i) => summarizeRepetition(i + 1, r.engine, r.pipeline, sampler.series(), sampler.machine()));
+  const repetitions = runs.map((r, i) =>
+    summarizeRepetition(i + 1, r.engine, r.pipeline, sampler.series(), sampler.machine()),
+  );
   const report: PipelineReport = {
     generatedAt: new Date().toISOString(),
     options,
@@ -135,7 +161,13 @@ async function main(): Promise<void> {
       precision: config.precision,
       tracesExported: config.otelEnabled,
     },
-    corpus: { source: corpus.source, documents: corpus.documents.length, chunks: expectedChunks, loadDocuments: corpus.load.length, loadChunks: expectedLoadChunks },
+    corpus: {
+      source: corpus.source,
+      documents: corpus.documents.length,
+      chunks: expectedChunks,
+      loadDocuments: corpus.load.length,
+      loadChunks: expectedLoadChunks,
+    },
     repetitions,
     overall: summarizeOverall(repetitions, sampler.series()),
     traces,

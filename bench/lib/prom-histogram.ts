@@ -16,7 +16,11 @@ function labelsOf(text: string | undefined): Record<string, string> {
 }
 
 /** The histogram `name` in a text exposition, summed over series whose labels include `match`; undefined when absent. */
-export function parseHistogram(exposition: string, name: string, match: Record<string, string> = {}): Histogram | undefined {
+export function parseHistogram(
+  exposition: string,
+  name: string,
+  match: Record<string, string> = {},
+): Histogram | undefined {
   const byLe = new Map<number, number>();
   let sum = 0;
   let count = 0;
@@ -43,7 +47,10 @@ export function parseHistogram(exposition: string, name: string, match: Record<s
 export function histogramDelta(after: Histogram, before: Histogram | undefined): Histogram {
   if (!before) return after;
   return {
-    buckets: after.buckets.map((b) => ({ le: b.le, count: b.count - (before.buckets.find((x) => x.le === b.le)?.count ?? 0) })),
+    buckets: after.buckets.map((b) => ({
+      le: b.le,
+      count: b.count - (before.buckets.find((x) => x.le === b.le)?.count ?? 0),
+    })),
     sum: after.sum - before.sum,
     count: after.count - before.count,
   };

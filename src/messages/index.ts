@@ -4,3 +4,4 @@ export * from './query-message.ts';
 export * from './query-result.ts';
 export { describeIssues } from './describe-issues.ts';
 export * from './jsonl-file.ts';
+export * from './query-file.ts';

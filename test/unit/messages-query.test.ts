@@ -5,6 +5,8 @@ import {
   isSearchError,
   parseQueryMessage,
   parseQueryResult,
+  readQueryFile,
+  resultLine,
 } from '../../src/messages/index.ts';
 
 describe('queries topic messages', () => {
@@ -79,5 +81,46 @@ describe('query-results messages', () => {
 
   it('when an answer lacks its hits, then it is refused', () => {
     expect(parseQueryResult('{"requestId": "r1", "tookMs": 3}').ok).toBe(false);
+  });
+});
+
+describe('query files', () => {
+  it('when a file mixes BEIR lines, own ids and bad lines, then each query gets a fresh request id and keeps its own id', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'embedstream-queries-'));
+    const file = path.join(dir, 'queries.jsonl');
+    await writeFile(
+      file,
+      [
+        '{"_id": "PLAIN-1", "text": "a"}',
+        '[1]',
+        '{"requestId": "mine", "text": "b", "topK": 2}',
+        '{"text": "c"}',
+        '{"_id": "x"}',
+      ].join('\n'),
+    );
+    const { queries, invalid } = await readQueryFile(file, 'run1', 5);
+    expect(queries).toEqual([
+      { id: 'PLAIN-1', message: { requestId: 'run1-0', text: 'a', topK: 5 } },
+      { id: 'mine', message: { requestId: 'run1-1', text: 'b', topK: 2 } },
+      { id: 'line-4', message: { requestId: 'run1-2', text: 'c', topK: 5 } },
+    ]);
+    expect(invalid).toEqual([
+      `${file}:2: not a JSON object`,
+      `${file}:5: text: is required and must be a string`,
+    ]);
+  });
+
+  it('when a result is written, then an answer keeps id and score of each hit and an error keeps its reason', () => {
+    expect(
+      resultLine('q1', { requestId: 'r', hits: [{ id: 'd', score: 0.5, title: 'T' }], tookMs: 3 }),
+    ).toEqual({ id: 'q1', hits: [{ id: 'd', score: 0.5 }] });
+    expect(resultLine('q2', { requestId: 'r', error: 'boom' })).toEqual({
+      id: 'q2',
+      hits: [],
+      error: 'boom',
+    });
   });
 });

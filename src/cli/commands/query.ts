@@ -15,8 +15,9 @@ import {
 import {
   isSearchError,
   MAX_TOP_K,
-  parseQueryMessage,
-  readJsonLines,
+  readQueryFile,
+  resultLine,
+  type QueryFileEntry,
   type QueryMessage,
   type QueryResult,
 } from '../../messages/index.ts';
@@ -24,10 +25,7 @@ import { UsageError, type Command } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
 import { printAnswer } from './search.ts';
 
-interface Asked {
-  /** The id the caller knows the query by (a BEIR `_id`, or the line number). */
-  id: string;
-  message: QueryMessage;
+interface Asked extends QueryFileEntry {
   sentAt?: number;
   receivedAt?: number;
 }
@@ -78,7 +76,22 @@ consumers and workers running: "embedstream run").
     const runId = randomUUID().slice(0, 8);
     let asked: Asked[];
     if (values.file) {
-      asked = await queriesFromFile(values.file, runId, topK);
+      let read;
+      try {
+        read = await readQueryFile(values.file, runId, topK);
+      } catch (err) {
+        throw new UsageError(
+          `Cannot read ${values.file}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      if (read.invalid.length > 0)
+        console.error(
+          `Skipped ${read.invalid.length} invalid line(s):\n${read.invalid
+            .slice(0, 10)
+            .map((l) => `  ${l}`)
+            .join('\n')}`,
+        );
+      asked = read.queries;
     } else {
       const message: QueryMessage = {
         requestId: `${runId}-0`,
@@ -173,42 +186,6 @@ function parseFilter(text: string): Record<string, unknown> {
   );
 }
 
-/**
- * Reads a query file. Each query gets a request id of this run (`<run>-<n>`): ids are never reused,
- * so asking the same file twice gets two sets of answers, which are written under the file's ids.
- */
-async function queriesFromFile(file: string, runId: string, topK: number | undefined): Promise<Asked[]> {
-  const asked: Asked[] = [];
-  const invalid: string[] = [];
-  try {
-    for await (const line of readJsonLines(file)) {
-      let json: Record<string, unknown>;
-      try {
-        json = JSON.parse(line.text) as Record<string, unknown>;
-      } catch {
-        invalid.push(`  ${file}:${line.lineNumber}: not valid JSON`);
-        continue;
-      }
-      const requestId = `${runId}-${asked.length}`;
-      const parsed = parseQueryMessage(
-        JSON.stringify({ ...json, _id: undefined, requestId, topK: json.topK ?? topK }),
-      );
-      if (!parsed.ok) {
-        invalid.push(`  ${file}:${line.lineNumber}: ${parsed.error.message}`);
-        continue;
-      }
-      const own = json._id ?? json.requestId ?? json.id;
-      const id = typeof own === 'string' || typeof own === 'number' ? String(own) : `line-${line.lineNumber}`;
-      asked.push({ id, message: parsed.value });
-    }
-  } catch (err) {
-    throw new UsageError(`Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (invalid.length > 0)
-    console.error(`Skipped ${invalid.length} invalid line(s):\n${invalid.slice(0, 10).join('\n')}`);
-  return asked;
-}
-
 async function writeResults(
   out: string | undefined,
   results: { asked: Asked; result: QueryResult | undefined }[],
@@ -216,9 +193,7 @@ async function writeResults(
   const stream: NodeJS.WritableStream = out ? createWriteStream(out) : process.stdout;
   for (const { asked, result } of results) {
     if (!result) continue;
-    const line = isSearchError(result)
-      ? { id: asked.id, hits: [], error: result.error }
-      : { id: asked.id, hits: result.hits.map((h) => ({ id: h.id, score: h.score })) };
+    const line = resultLine(asked.id, result);
     if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
   }
   if (out) {
