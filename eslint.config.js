@@ -10,7 +10,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: { 'import-x': importX },
     rules: {
@@ -28,12 +31,19 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: builtinModules.flatMap((m) => [m, `node:${m}`]).map((name) => ({
-            name,
-            message: 'Workflows run in a deterministic sandbox: no Node built-ins. Move this to an activity.',
-          })),
+          paths: builtinModules
+            .flatMap((m) => [m, `node:${m}`])
+            .map((name) => ({
+              name,
+              message:
+                'Workflows run in a deterministic sandbox: no Node built-ins. Move this to an activity.',
+            })),
           patterns: [
-            { group: ['../activities/*', '../src/*'], allowTypeImports: true, message: 'Workflows may import only activity types.' },
+            {
+              group: ['../activities/*', '../src/*'],
+              allowTypeImports: true,
+              message: 'Workflows may import only activity types.',
+            },
           ],
         },
       ],

@@ -2,7 +2,13 @@ import type { Config } from '../src/config/index.ts';
 import type { EmbedOutcome } from '../src/embedding/index.ts';
 import type { PieceSource } from '../src/chunking/token-chunker.ts';
 import type { VectorStore } from '../src/qdrant/index.ts';
-import type { DocumentInput, FailedDocument, KafkaSource, SearchAnswer, SearchError } from '../workflows/contracts.ts';
+import type {
+  DocumentInput,
+  FailedDocument,
+  KafkaSource,
+  SearchAnswer,
+  SearchError,
+} from '../workflows/contracts.ts';
 
 /** The part of the embedding engine the activities use. */
 export interface ActivityEmbedder {

@@ -4,7 +4,12 @@ import { ingestChunks, ingestDocuments } from '../src/metrics/index.ts';
 import type { ChunkPoint, StaleSelector } from '../src/qdrant/index.ts';
 import { ATTR_CHUNK_COUNT, ATTR_DOCUMENT_COUNT, SPAN } from '../src/telemetry/semconv.ts';
 import { withSpan } from '../src/telemetry/spans.ts';
-import type { DocumentInput, FailedDocument, IngestBatchResult, KafkaSource } from '../workflows/contracts.ts';
+import type {
+  DocumentInput,
+  FailedDocument,
+  IngestBatchResult,
+  KafkaSource,
+} from '../workflows/contracts.ts';
 import type { ActivityDeps } from './deps.ts';
 import { toFailure } from './failures.ts';
 

@@ -105,6 +105,12 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
     .join(', ');
   const deadLetters = r.raw.runs.reduce((n, run) => n + run.pipeline.deadLetters, 0);
   const failed = r.raw.runs.reduce((n, run) => n + run.engine.failed, 0);
+  const logLines = r.raw.runs.reduce(
+    (n, run) =>
+      n +
+      [run.pipeline.logs?.worker, run.pipeline.logs?.consumer].join('\n').split('\n').filter(Boolean).length,
+    0,
+  );
 
   return `# Pipeline benchmark
 
@@ -133,7 +139,7 @@ ${targets.join('\n')}
 ${throughput.join('\n')}
 | median | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | | |
 
-Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}. Ingest of the load batch while it was queried: ${loadedIngest}.
+Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}; warning or error lines printed by the worker and consumer (at LOG_LEVEL=warn): ${logLines} (in the JSON, \`raw.runs[].pipeline.logs\`). Ingest of the load batch while it was queried: ${loadedIngest}.
 
 ## Query latency through Kafka, ms
 

@@ -51,6 +51,8 @@ export interface PipelineRun extends Span {
   chunks: number;
   docsPerSec: number;
   deadLetters: number;
+  /** The end of what the worker and consumer printed (warnings and errors: they run at LOG_LEVEL=warn). */
+  logs?: { worker: string; consumer: string };
   idle: QueryPhase;
   loaded: QueryPhase & { ingestSeconds: number; documents: number; docsPerSec: number };
 }
@@ -209,6 +211,7 @@ export async function runPipeline(ctx: RunContext, rep: number): Promise<Pipelin
   const producer = new MessageProducer(ctx.kafka);
   const queryProducer = new MessageProducer(ctx.kafka);
   let answers: TimedAnswers | undefined;
+  let result: PipelineRun | undefined;
   try {
     answers = await TimedAnswers.start(ctx.kafka, pipeline.config.topicQueryResults);
     await Promise.all([producer.connect(), queryProducer.connect()]);
@@ -219,12 +222,13 @@ export async function runPipeline(ctx: RunContext, rep: number): Promise<Pipelin
     const idle = await queryPhase(r, 'idle', pool.slice(ctx.warmupQueries, ctx.warmupQueries + ctx.queries));
     ctx.log(`rep ${rep}: ${idle.timings.length} idle queries`);
     const loaded = await loadedPhase(r, pool.slice(ctx.warmupQueries + ctx.queries));
-    return {
+    result = {
       ...ingest,
       deadLetters: await deadLetterCount(ctx.kafka, pipeline.config.topicDocumentsDlq),
       idle,
       loaded,
     };
+    return result;
   } catch (err) {
     ctx.log(
       `rep ${rep} failed; the last output of the worker:\n${pipeline.worker.output().slice(-4000)}\nand of the consumer:\n${pipeline.consumer.output().slice(-4000)}`,
@@ -234,5 +238,22 @@ export async function runPipeline(ctx: RunContext, rep: number): Promise<Pipelin
     await answers?.stop().catch(() => undefined);
     await Promise.all([producer.disconnect(), queryProducer.disconnect()]);
     await pipeline.stop();
+    // Filled in after the stop, so the shutdown's own warnings are in it too.
+    if (result)
+      result.logs = {
+        worker: logTail(pipeline.worker.output()),
+        consumer: logTail(pipeline.consumer.output()),
+      };
   }
+}
+
+/** Lines worth keeping from a process's output: not the start-up banner nor kafkajs' fixed start-up notices. */
+function logTail(output: string): string {
+  const noise =
+    /KafkaJS v2.0.0 switched default partitioner|Limiting retries for the idempotent producer|running; \/healthz/;
+  return output
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !noise.test(l))
+    .join('\n')
+    .slice(-4000);
 }

@@ -97,7 +97,11 @@ export class QueryBatchHandler {
         this.#deps.starter,
         {
           workflowType: SEARCH_WORKFLOW,
-          workflowId: searchWorkflowId(query.requestId),
+          workflowId: searchWorkflowId(query.requestId, {
+            topic: payload.batch.topic,
+            partition: payload.batch.partition,
+            offset: message.offset,
+          }),
           taskQueue: this.#deps.taskQueue,
           args: [input],
         },

@@ -26,7 +26,10 @@ export interface RunningWorkers {
 let runtimeInstalled = false;
 
 /** Installs the Temporal runtime once per process (it may only be configured before first use). */
-export function installTemporalRuntime(options?: Parameters<typeof Runtime.install>[0], logLevel = 'info'): void {
+export function installTemporalRuntime(
+  options?: Parameters<typeof Runtime.install>[0],
+  logLevel = 'info',
+): void {
   if (runtimeInstalled) return;
   // The SDK logs every worker state change at INFO; that is noise next to the service's own lines.
   const logger = new DefaultLogger(logLevel === 'debug' ? 'DEBUG' : 'WARN');
@@ -49,7 +52,10 @@ export async function startWorkers(config: Config, deps: WorkerDeps): Promise<Ru
   const telemetry = temporalWorkerTelemetry();
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const codePath = await workflowBundlePath(path.join(CACHE_DIR, 'build'), temporalWorkflowInterceptorModules());
+  const codePath = await workflowBundlePath(
+    path.join(CACHE_DIR, 'build'),
+    temporalWorkflowInterceptorModules(),
+  );
   const workflowBundle = { codePath };
   const common = {
     connection,

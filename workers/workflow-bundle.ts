@@ -16,7 +16,8 @@ export class WorkflowBundleError extends Error {
 /** Identifies a bundle: the workflow sources, the interceptor modules and the SDK version. */
 function bundleKey(interceptorModules: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const file of readdirSync(WORKFLOWS_DIR).sort()) hash.update(file).update(readFileSync(path.join(WORKFLOWS_DIR, file)));
+  for (const file of readdirSync(WORKFLOWS_DIR).sort())
+    hash.update(file).update(readFileSync(path.join(WORKFLOWS_DIR, file)));
   const sdk = createRequire(import.meta.url)('@temporalio/workflow/package.json') as { version: string };
   hash.update(sdk.version).update(interceptorModules.join('\n'));
   return hash.digest('hex').slice(0, 20);
@@ -27,18 +28,26 @@ function bundleKey(interceptorModules: readonly string[]): string {
  * workflow code and cached. The bundler (webpack) runs in a child process: built in the worker, it
  * would leave ~100 MB of its heap in the worker's resident memory for the life of the process.
  */
-export async function workflowBundlePath(cacheDir: string, interceptorModules: readonly string[]): Promise<string> {
+export async function workflowBundlePath(
+  cacheDir: string,
+  interceptorModules: readonly string[],
+): Promise<string> {
   const dir = path.join(cacheDir, 'workflow-bundles');
   const out = path.join(dir, `${bundleKey(interceptorModules)}.js`);
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [BUILDER, path.join(WORKFLOWS_DIR, 'index.ts'), out, ...interceptorModules], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BUILDER, path.join(WORKFLOWS_DIR, 'index.ts'), out, ...interceptorModules],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0 || !existsSync(out)) throw new WorkflowBundleError(`Building the workflow bundle failed (exit ${code}):\n${output}`);
+  if (code !== 0 || !existsSync(out))
+    throw new WorkflowBundleError(`Building the workflow bundle failed (exit ${code}):\n${output}`);
   return out;
 }

@@ -90,6 +90,14 @@ export function ingestWorkflowId(source: KafkaSource): string {
   return `ingest-${source.topic}-${source.partition}-${source.fromOffset}-${source.toOffset}`;
 }
 
-export function searchWorkflowId(requestId: string): string {
-  return `search-${requestId}`;
+/**
+ * A query from Kafka is identified by its message (a redelivery starts nothing new), not by its
+ * requestId: clients reuse request ids, and a reused one must still be answered. Queries from the
+ * Temporal client directly carry a fresh request id.
+ */
+export function searchWorkflowId(
+  requestId: string,
+  message?: { topic: string; partition: number; offset: string },
+): string {
+  return message ? `search-${message.topic}-${message.partition}-${message.offset}` : `search-${requestId}`;
 }

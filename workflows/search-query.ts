@@ -28,7 +28,8 @@ export async function searchQuery(input: SearchInput): Promise<SearchAnswer> {
     if (input.replyTopic) await publishAnswer(input.replyTopic, answer);
     return answer;
   } catch (err) {
-    if (input.replyTopic) await publishAnswer(input.replyTopic, { requestId: input.requestId, error: messageOf(err) });
+    if (input.replyTopic)
+      await publishAnswer(input.replyTopic, { requestId: input.requestId, error: messageOf(err) });
     throw err;
   }
 }

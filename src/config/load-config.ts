@@ -22,11 +22,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cfg = out as Config;
   if (problems.length === 0) {
     if (cfg.chunkOverlap >= cfg.chunkTokens)
-      problems.push(`  CHUNK_OVERLAP=${cfg.chunkOverlap} must be smaller than CHUNK_TOKENS=${cfg.chunkTokens}.`);
+      problems.push(
+        `  CHUNK_OVERLAP=${cfg.chunkOverlap} must be smaller than CHUNK_TOKENS=${cfg.chunkTokens}.`,
+      );
     if (cfg.tokenBudgetMin > cfg.tokenBudgetMax)
-      problems.push(`  EMBED_TOKEN_BUDGET_MIN=${cfg.tokenBudgetMin} must not exceed EMBED_TOKEN_BUDGET_MAX=${cfg.tokenBudgetMax}.`);
+      problems.push(
+        `  EMBED_TOKEN_BUDGET_MIN=${cfg.tokenBudgetMin} must not exceed EMBED_TOKEN_BUDGET_MAX=${cfg.tokenBudgetMax}.`,
+      );
     if (cfg.tokenBudgetMax < cfg.maxTokens)
-      problems.push(`  EMBED_TOKEN_BUDGET_MAX=${cfg.tokenBudgetMax} must be at least EMBED_MAX_TOKENS=${cfg.maxTokens} so one text fits a batch.`);
+      problems.push(
+        `  EMBED_TOKEN_BUDGET_MAX=${cfg.tokenBudgetMax} must be at least EMBED_MAX_TOKENS=${cfg.maxTokens} so one text fits a batch.`,
+      );
   }
   if (problems.length > 0) {
     throw new ConfigError(

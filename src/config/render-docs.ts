@@ -22,6 +22,8 @@ export function renderEnvExample(): string {
 
 /** The README's configuration table (between the config-table markers). */
 export function renderConfigTable(): string {
-  const rows = all.map((s) => `| \`${s.env}\` | ${s.default === '' ? '(empty)' : `\`${shown(s.default)}\``} | ${s.doc} |`);
+  const rows = all.map(
+    (s) => `| \`${s.env}\` | ${s.default === '' ? '(empty)' : `\`${shown(s.default)}\``} | ${s.doc} |`,
+  );
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

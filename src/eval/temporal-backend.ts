@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config/index.ts';
@@ -135,7 +136,8 @@ export class TemporalBackend implements RetrievalBackend {
   }
 
   async search(input: SearchInput): Promise<SearchAnswer> {
-    const workflowId = searchWorkflowId(input.requestId);
+    // Dataset query ids repeat across runs; the workflow id must not.
+    const workflowId = searchWorkflowId(`${input.requestId}-${randomUUID().slice(0, 8)}`);
     const handle = await this.#client.workflow.start<(input: SearchInput) => Promise<SearchAnswer>>(
       SEARCH_WORKFLOW,
       {

@@ -1,4 +1,11 @@
-export { VectorStore, type ChunkPayload, type ChunkPoint, type ScoredChunk, type QueryOptions, type StaleSelector } from './vector-store.ts';
+export {
+  VectorStore,
+  type ChunkPayload,
+  type ChunkPoint,
+  type ScoredChunk,
+  type QueryOptions,
+  type StaleSelector,
+} from './vector-store.ts';
 export { chunkPointId, uuidV5 } from './point-id.ts';
 export {
   VectorStoreError,

@@ -50,7 +50,14 @@ function truncated(value: unknown, max = 300): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
 
 function causeCode(err: unknown): string | undefined {
   let e: unknown = err;
@@ -77,13 +84,16 @@ export function classifyQdrantError(err: unknown, what: string): VectorStoreErro
     const body = truncated((err as { data?: unknown }).data ?? (err as Error).message);
     if (status === 404) return new CollectionNotFoundError(`${what}: ${body}`, { cause: err });
     if (status === 429 || status >= 500)
-      return new TransientStoreError(`${what}: Qdrant answered ${status}: ${body}`, undefined, { cause: err });
-    if (/dimension/i.test(body))
-      return new DimensionMismatchError(`${what}: ${body}`, { cause: err });
+      return new TransientStoreError(`${what}: Qdrant answered ${status}: ${body}`, undefined, {
+        cause: err,
+      });
+    if (/dimension/i.test(body)) return new DimensionMismatchError(`${what}: ${body}`, { cause: err });
     return new InvalidStoreRequestError(`${what}: Qdrant answered ${status}: ${body}`, { cause: err });
   }
   if (err instanceof QdrantClientUnexpectedResponseError)
-    return new TransientStoreError(`${what}: unexpected answer from Qdrant: ${err.message}`, undefined, { cause: err });
+    return new TransientStoreError(`${what}: unexpected answer from Qdrant: ${err.message}`, undefined, {
+      cause: err,
+    });
   const code = causeCode(err);
   if ((code && TRANSIENT_CODES.has(code)) || (err instanceof TypeError && err.message === 'fetch failed'))
     return new TransientStoreError(

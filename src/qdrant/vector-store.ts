@@ -71,7 +71,11 @@ export class VectorStore {
     this.#dimension = dimension;
   }
 
-  async #call<T>(operation: string, info: Parameters<typeof withQdrantSpan>[1], fn: () => Promise<T>): Promise<T> {
+  async #call<T>(
+    operation: string,
+    info: Parameters<typeof withQdrantSpan>[1],
+    fn: () => Promise<T>,
+  ): Promise<T> {
     return withQdrantSpan(
       operation,
       info,
@@ -121,7 +125,9 @@ export class VectorStore {
         );
       }
     }
-    const info = await this.#call('get_collection', { collection: name }, () => this.client.getCollection(name));
+    const info = await this.#call('get_collection', { collection: name }, () =>
+      this.client.getCollection(name),
+    );
     const vectors = info.config.params.vectors as { size?: number; distance?: string } | undefined;
     if (!vectors || vectors.size !== this.#dimension || vectors.distance !== 'Cosine') {
       throw new DimensionMismatchError(

@@ -48,7 +48,11 @@ function dot(a: readonly number[], b: readonly number[]): number {
  * `lambda · relevance − (1 − lambda) · max similarity to those already picked`. Vectors are
  * L2-normalised, so similarity is a dot product. Candidates without a vector keep their order.
  */
-export function mmrRerank(candidates: readonly DocumentCandidate[], k: number, lambda = 0.7): DocumentCandidate[] {
+export function mmrRerank(
+  candidates: readonly DocumentCandidate[],
+  k: number,
+  lambda = 0.7,
+): DocumentCandidate[] {
   if (candidates.some((c) => !c.vector)) return candidates.slice(0, k);
   const pool = [...candidates];
   const picked: DocumentCandidate[] = [];

@@ -52,7 +52,10 @@ export async function runService(config: Config, role: Role): Promise<RunningSer
   health.addMetricsSource(temporalMetrics.source);
 
   // kafkajs logs group membership changes at INFO; the service's own lines say what matters.
-  const kafka = createKafka(config, { clientIdSuffix: `-${role}`, logLevel: config.logLevel === 'debug' ? 'debug' : 'warn' });
+  const kafka = createKafka(config, {
+    clientIdSuffix: `-${role}`,
+    logLevel: config.logLevel === 'debug' ? 'debug' : 'warn',
+  });
   const producer = new MessageProducer(kafka);
   let workers: RunningWorkers | undefined;
   let consumers: RunningConsumers | undefined;
@@ -68,7 +71,10 @@ export async function runService(config: Config, role: Role): Promise<RunningSer
   });
 
   if (runsWorkers) {
-    const publisher = new KafkaActivityPublisher(producer, new DeadLetterPublisher(producer, config.topicDocumentsDlq));
+    const publisher = new KafkaActivityPublisher(
+      producer,
+      new DeadLetterPublisher(producer, config.topicDocumentsDlq),
+    );
     workers = await startWorkers(config, { publisher });
     const store = workers.store;
     health.registerCheck('qdrant', async () => {

@@ -19,5 +19,9 @@ export async function connectTemporal(config: Config): Promise<Client> {
       { cause: err },
     );
   }
-  return new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors() });
+  return new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    interceptors: temporalClientInterceptors(),
+  });
 }

@@ -40,7 +40,9 @@ export async function waitForTrace(
 }
 
 export function spanNamed(trace: JaegerTrace, name: string | RegExp): JaegerSpan | undefined {
-  return trace.spans.find((s) => (typeof name === 'string' ? s.operationName === name : name.test(s.operationName)));
+  return trace.spans.find((s) =>
+    typeof name === 'string' ? s.operationName === name : name.test(s.operationName),
+  );
 }
 
 export function parentOf(trace: JaegerTrace, span: JaegerSpan): JaegerSpan | undefined {

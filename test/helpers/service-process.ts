@@ -41,7 +41,10 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-export async function startService(role: 'worker' | 'consumer' | 'all', env: Record<string, string>): Promise<ServiceProcess> {
+export async function startService(
+  role: 'worker' | 'consumer' | 'all',
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [BIN, 'run', '--role', role], {
     env: { ...process.env, ...env, EMBEDSTREAM_ROLE: `test-${role}` },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,7 +54,10 @@ export async function startService(role: 'worker' | 'consumer' | 'all', env: Rec
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`embedstream run --role ${role} did not start in 90 s:\n${out}`)), 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`embedstream run --role ${role} did not start in 90 s:\n${out}`)),
+      90_000,
+    );
     const onData = () => {
       const m = /running; .* on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (m) {

@@ -10,7 +10,8 @@ export function temporalCliPath(): string {
   const version = /TEMPORAL_CLI_VERSION=(\S+)/.exec(readFileSync(versions, 'utf8'))?.[1];
   const cache = process.env.EMBEDSTREAM_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'embedstream');
   const cli = path.join(cache, `gobin-temporal-${version}`, 'temporal');
-  if (!existsSync(cli)) throw new Error(`No Temporal CLI at ${cli}: run "npm run stack:up" (it builds it) first.`);
+  if (!existsSync(cli))
+    throw new Error(`No Temporal CLI at ${cli}: run "npm run stack:up" (it builds it) first.`);
   return cli;
 }
 

@@ -4,7 +4,13 @@ import { chunkText } from '../../src/chunking/token-chunker.ts';
 import { loadTokenizer, resolveModelFiles } from '../../src/embedding/index.ts';
 import { createKafka, ensureTopics, MessageProducer } from '../../src/kafka/index.ts';
 import { chunkPointId } from '../../src/qdrant/index.ts';
-import { configOf, eventually, isolatedEnv, startService, type ServiceProcess } from '../helpers/service-process.ts';
+import {
+  configOf,
+  eventually,
+  isolatedEnv,
+  startService,
+  type ServiceProcess,
+} from '../helpers/service-process.ts';
 
 const env = isolatedEnv();
 const config = configOf(env);
@@ -14,7 +20,10 @@ const qdrant = new QdrantClient({ url: config.qdrantUrl, checkCompatibility: fal
 const tokenizer = loadTokenizer(resolveModelFiles(config).tokenizerPath, { maxTokens: config.maxTokens });
 const collection = config.qdrantCollection;
 
-const WORDS = 'river stone forest cloud signal engine garden harbor lantern meadow copper violin orbit canyon ember glacier'.split(' ');
+const WORDS =
+  'river stone forest cloud signal engine garden harbor lantern meadow copper violin orbit canyon ember glacier'.split(
+    ' ',
+  );
 
 /** A deterministic document of `n` words. */
 function docText(seed: number, n: number): string {
@@ -37,18 +46,29 @@ const documents = Array.from({ length: 24 }, (_, i) => ({
 async function expectedPointIds(docs: { id: string; text: string }[]): Promise<string[]> {
   const ids: string[] = [];
   for (const d of docs) {
-    const chunks = await chunkText(tokenizer, d.text, { chunkTokens: config.chunkTokens, overlap: config.chunkOverlap });
+    const chunks = await chunkText(tokenizer, d.text, {
+      chunkTokens: config.chunkTokens,
+      overlap: config.chunkOverlap,
+    });
     chunks.forEach((c) => ids.push(chunkPointId(d.id, c.index)));
   }
   return ids.sort();
 }
 
-async function pointsOf(filter?: Record<string, unknown>): Promise<{ id: string; payload: Record<string, unknown> }[]> {
+async function pointsOf(
+  filter?: Record<string, unknown>,
+): Promise<{ id: string; payload: Record<string, unknown> }[]> {
   const out: { id: string; payload: Record<string, unknown> }[] = [];
   let offset: string | number | undefined | null = undefined;
   do {
-    const page = await qdrant.scroll(collection, { limit: 256, with_payload: true, ...(offset ? { offset } : {}), ...(filter ? { filter } : {}) });
-    for (const p of page.points) out.push({ id: String(p.id), payload: p.payload as Record<string, unknown> });
+    const page = await qdrant.scroll(collection, {
+      limit: 256,
+      with_payload: true,
+      ...(offset ? { offset } : {}),
+      ...(filter ? { filter } : {}),
+    });
+    for (const p of page.points)
+      out.push({ id: String(p.id), payload: p.payload as Record<string, unknown> });
     offset = page.next_page_offset as string | number | null | undefined;
   } while (offset);
   return out.sort((a, b) => a.id.localeCompare(b.id));
@@ -79,7 +99,11 @@ describe('the pipeline, end to end through Kafka, Temporal and Qdrant', () => {
   it('when N documents are published, then exactly their chunks are in Qdrant, and publishing again changes nothing', async () => {
     const expected = await expectedPointIds(documents);
     await publish(documents);
-    const points = await eventually('all chunks indexed', () => pointsOf(), (p) => p.length >= expected.length);
+    const points = await eventually(
+      'all chunks indexed',
+      () => pointsOf(),
+      (p) => p.length >= expected.length,
+    );
     expect(points.map((p) => p.id)).toEqual(expected);
 
     await publish(documents);
@@ -96,7 +120,11 @@ describe('the pipeline, end to end through Kafka, Temporal and Qdrant', () => {
   it('when a document is updated to a shorter text, then its stale chunks are removed', async () => {
     const long = { id: 'update-me', title: 'Update', text: docText(99, 700) };
     await publish([long]);
-    const before = await eventually('long version indexed', () => pointsOf({ must: [{ key: 'doc_id', match: { value: 'update-me' } }] }), (p) => p.length >= 2);
+    const before = await eventually(
+      'long version indexed',
+      () => pointsOf({ must: [{ key: 'doc_id', match: { value: 'update-me' } }] }),
+      (p) => p.length >= 2,
+    );
     expect(before.length).toBeGreaterThanOrEqual(3);
 
     await publish([{ id: 'update-me', title: 'Update', text: 'a short replacement text' }]);
@@ -113,7 +141,11 @@ describe('the pipeline, end to end through Kafka, Temporal and Qdrant', () => {
     const victim = (await pointsOf({ must: [{ key: 'doc_id', match: { value: 'doc-5' } }] })).length;
     expect(victim).toBeGreaterThan(0);
     await publish([{ id: 'doc-5', op: 'delete' }]);
-    await eventually('doc-5 deleted', () => pointsOf({ must: [{ key: 'doc_id', match: { value: 'doc-5' } }] }), (p) => p.length === 0);
+    await eventually(
+      'doc-5 deleted',
+      () => pointsOf({ must: [{ key: 'doc_id', match: { value: 'doc-5' } }] }),
+      (p) => p.length === 0,
+    );
     expect((await pointsOf()).length).toBe(total - victim);
   });
 });

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerListener, createKafka, ensureTopics, MessageProducer } from '../../src/kafka/index.ts';
 import { isSearchError, type QueryResult } from '../../src/messages/index.ts';
-import { configOf, eventually, isolatedEnv, startService, type ServiceProcess } from '../helpers/service-process.ts';
+import {
+  configOf,
+  eventually,
+  isolatedEnv,
+  startService,
+  type ServiceProcess,
+} from '../helpers/service-process.ts';
 import { QdrantClient } from '@qdrant/js-client-rest';
 
 const examples = path.resolve(import.meta.dirname, '..', '..', 'examples');
@@ -78,7 +84,8 @@ describe('queries through Kafka', () => {
       if (isSearchError(answer)) throw new Error(`${q.requestId}: ${answer.error}`);
       expect(answer.hits.length).toBeGreaterThan(0);
       expect(new Set(answer.hits.map((h) => h.id)).size).toBe(answer.hits.length);
-      if (answer.hits[0]!.id !== best.get(q.requestId)) wrong.push(`${q.requestId}: got ${answer.hits[0]!.id}, want ${best.get(q.requestId)}`);
+      if (answer.hits[0]!.id !== best.get(q.requestId))
+        wrong.push(`${q.requestId}: got ${answer.hits[0]!.id}, want ${best.get(q.requestId)}`);
     }
     expect(wrong).toEqual([]);
   });
@@ -87,7 +94,9 @@ describe('queries through Kafka', () => {
     const admin = kafka.admin();
     await admin.connect();
     const listener = await AnswerListener.start(kafka, admin, config.topicQueryResults, 'e2e-answers');
-    await producer.send(config.topicQueries, [{ key: 'bad-1', value: JSON.stringify({ requestId: 'bad-1', text: '   ' }) }]);
+    await producer.send(config.topicQueries, [
+      { key: 'bad-1', value: JSON.stringify({ requestId: 'bad-1', text: '   ' }) },
+    ]);
     await listener.waitFor(['bad-1'], 30_000);
     const answer = listener.get('bad-1')!;
     await listener.stop();

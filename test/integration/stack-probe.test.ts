@@ -18,7 +18,11 @@ import type { stackProbe } from '../helpers/probe/probe-workflow.ts';
 const config = loadConfig();
 startTelemetry({ role: 'stack-probe-test', enabled: true, endpoint: config.otlpEndpoint });
 
-const kafka = new Kafka({ brokers: config.kafkaBrokers, clientId: 'stack-probe', logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  brokers: config.kafkaBrokers,
+  clientId: 'stack-probe',
+  logLevel: logLevel.NOTHING,
+});
 const topic = uniqueName('probe');
 const taskQueue = uniqueName('probe');
 const collection = uniqueName('probe').replace(/-/g, '_');
@@ -72,20 +76,22 @@ describe('the local stack, end to end', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     let traceId = '';
     const result = await new Promise<string>((resolve, reject) => {
-      void consumer.run({
-        eachMessage: async ({ message: m }) => {
-          const ctx = extractTraceContext(m.headers);
-          traceId = trace.getSpanContext(ctx)?.traceId ?? '';
-          await context.with(ctx, async () => {
-            const out = await client.workflow.execute<typeof stackProbe>('stackProbe', {
-              taskQueue,
-              workflowId: uniqueName('probe'),
-              args: [{ collection, message: m.value!.toString() }],
+      void consumer
+        .run({
+          eachMessage: async ({ message: m }) => {
+            const ctx = extractTraceContext(m.headers);
+            traceId = trace.getSpanContext(ctx)?.traceId ?? '';
+            await context.with(ctx, async () => {
+              const out = await client.workflow.execute<typeof stackProbe>('stackProbe', {
+                taskQueue,
+                workflowId: uniqueName('probe'),
+                args: [{ collection, message: m.value!.toString() }],
+              });
+              resolve(out);
             });
-            resolve(out);
-          });
-        },
-      }).catch(reject);
+          },
+        })
+        .catch(reject);
     });
     await consumer.disconnect();
     await flushTelemetry();
@@ -99,13 +105,18 @@ describe('the local stack, end to end', () => {
     expect(send).toBeDefined();
     expect(activity).toBeDefined();
     // The message's send span is linked to the span that published it.
-    expect(send!.references.some((r) => r.refType === 'FOLLOWS_FROM' && r.spanID === publishSpanId)).toBe(true);
+    expect(send!.references.some((r) => r.refType === 'FOLLOWS_FROM' && r.spanID === publishSpanId)).toBe(
+      true,
+    );
     // The activity descends from the workflow, which descends from the message's send span.
     const ancestors: string[] = [];
     for (let s = parentOf(found, activity!); s; s = parentOf(found, s)) ancestors.push(s.operationName);
     expect(ancestors).toEqual(expect.arrayContaining(['RunWorkflow:stackProbe', 'StartWorkflow:stackProbe']));
     expect(ancestors.at(-1)).toBe(`send ${topic}`);
     // Its Qdrant calls are HTTP client spans beneath it.
-    expect(found.spans.filter((s) => parentOf(found, s) === activity && /^(GET|PUT|POST)$/.test(s.operationName)).length).toBeGreaterThanOrEqual(3);
+    expect(
+      found.spans.filter((s) => parentOf(found, s) === activity && /^(GET|PUT|POST)$/.test(s.operationName))
+        .length,
+    ).toBeGreaterThanOrEqual(3);
   });
 });

@@ -17,7 +17,11 @@ describe('configuration', () => {
   });
 
   it('when values are set, then they are parsed to their types', () => {
-    const config = loadConfig({ KAFKA_BROKERS: 'a:1, b:2', EMBED_THREADS: '2', OTEL_TRACES_ENABLED: 'false' });
+    const config = loadConfig({
+      KAFKA_BROKERS: 'a:1, b:2',
+      EMBED_THREADS: '2',
+      OTEL_TRACES_ENABLED: 'false',
+    });
     expect(config.kafkaBrokers).toEqual(['a:1', 'b:2']);
     expect(config.embedThreads).toBe(2);
     expect(config.otelEnabled).toBe(false);
@@ -38,7 +42,9 @@ describe('configuration', () => {
   });
 
   it('when settings contradict each other, then the error says which', () => {
-    expect(() => loadConfig({ CHUNK_TOKENS: '64', CHUNK_OVERLAP: '64' })).toThrow(/CHUNK_OVERLAP=64 must be smaller/);
+    expect(() => loadConfig({ CHUNK_TOKENS: '64', CHUNK_OVERLAP: '64' })).toThrow(
+      /CHUNK_OVERLAP=64 must be smaller/,
+    );
   });
 
   it('when the docs are compared with the settings, then .env.example and the README table are up to date', () => {

@@ -33,16 +33,30 @@ async function runIngest(ingestDocuments: Activities['ingestDocuments']) {
     },
   };
   const taskQueue = `test-${Math.random().toString(36).slice(2)}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities,
+  });
   const result = await worker.runUntil(
-    env.client.workflow.execute<typeof ingestBatch>('ingestBatch', { taskQueue, workflowId: taskQueue, args: [{ documents: docs }] }),
+    env.client.workflow.execute<typeof ingestBatch>('ingestBatch', {
+      taskQueue,
+      workflowId: taskQueue,
+      args: [{ documents: docs }],
+    }),
   );
   return { result, reported };
 }
 
 describe('the ingest workflow', () => {
   it('when every document is indexed, then nothing is dead-lettered', async () => {
-    const { result, reported } = await runIngest(async () => ({ upserted: 2, deleted: 0, chunks: 2, failed: [] }));
+    const { result, reported } = await runIngest(async () => ({
+      upserted: 2,
+      deleted: 0,
+      chunks: 2,
+      failed: [],
+    }));
     expect(result.upserted).toBe(2);
     expect(reported).toEqual([]);
   });
@@ -57,7 +71,11 @@ describe('the ingest workflow', () => {
     let attempts = 0;
     const { result, reported } = await runIngest(async () => {
       attempts += 1;
-      throw ApplicationFailure.create({ type: 'DimensionMismatch', message: 'collection has 3 dims', nonRetryable: false });
+      throw ApplicationFailure.create({
+        type: 'DimensionMismatch',
+        message: 'collection has 3 dims',
+        nonRetryable: false,
+      });
     });
     // DimensionMismatch is in the preset's non-retryable types, so one attempt only.
     expect(attempts).toBe(1);

@@ -14,4 +14,19 @@ import { topicsCreateCommand, topicsListCommand } from './topics.ts';
 import { tracesReportCommand } from './traces-report.ts';
 
 /** Every sub-command, in the order `embedstream help` lists them. */
-export const commands: readonly Command[] = [demoCommand, runCommand, topicsCreateCommand, topicsListCommand, publishCommand, queryCommand, ingestCommand, searchCommand, evalCommand, statusCommand, embedCommand, modelPullCommand, modelInfoCommand, tracesReportCommand];
+export const commands: readonly Command[] = [
+  demoCommand,
+  runCommand,
+  topicsCreateCommand,
+  topicsListCommand,
+  publishCommand,
+  queryCommand,
+  ingestCommand,
+  searchCommand,
+  evalCommand,
+  statusCommand,
+  embedCommand,
+  modelPullCommand,
+  modelInfoCommand,
+  tracesReportCommand,
+];

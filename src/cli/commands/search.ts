@@ -2,7 +2,12 @@ import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../config/index.ts';
 import { connectTemporal } from '../../temporal/client.ts';
-import { SEARCH_WORKFLOW, searchWorkflowId, type SearchAnswer, type SearchInput } from '../../../workflows/contracts.ts';
+import {
+  SEARCH_WORKFLOW,
+  searchWorkflowId,
+  type SearchAnswer,
+  type SearchInput,
+} from '../../../workflows/contracts.ts';
 import type { searchQuery } from '../../../workflows/search-query.ts';
 import { UsageError, type Command } from '../command.ts';
 
@@ -28,13 +33,16 @@ Needs workers running ("embedstream run").`,
     const text = positionals.join(' ').trim();
     if (!text) throw new UsageError('Give the text to search for.');
     const topK = Number(values['top-k']);
-    if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new UsageError('--top-k must be an integer from 1 to 100.');
+    if (!Number.isInteger(topK) || topK < 1 || topK > 100)
+      throw new UsageError('--top-k must be an integer from 1 to 100.');
     let filter: Record<string, unknown> | undefined;
     if (values.filter) {
       try {
         filter = JSON.parse(values.filter) as Record<string, unknown>;
       } catch {
-        throw new UsageError('--filter must be a Qdrant filter as JSON, e.g. \'{"must":[{"key":"metadata.lang","match":{"value":"en"}}]}\'.');
+        throw new UsageError(
+          '--filter must be a Qdrant filter as JSON, e.g. \'{"must":[{"key":"metadata.lang","match":{"value":"en"}}]}\'.',
+        );
       }
     }
     const config = loadConfig();
@@ -67,7 +75,9 @@ Needs workers running ("embedstream run").`,
 export function printAnswer(answer: SearchAnswer): void {
   if (answer.hits.length === 0) console.log('No matches.');
   answer.hits.forEach((h, i) => {
-    console.log(`${String(i + 1).padStart(2)}. ${h.score.toFixed(4)}  ${h.id}${h.title ? `  ${h.title}` : ''}`);
+    console.log(
+      `${String(i + 1).padStart(2)}. ${h.score.toFixed(4)}  ${h.id}${h.title ? `  ${h.title}` : ''}`,
+    );
     if (h.snippet) console.log(`    ${h.snippet.slice(0, 160)}`);
   });
   console.log(`(${answer.tookMs} ms)`);

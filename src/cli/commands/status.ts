@@ -40,7 +40,11 @@ async function lagOf(admin: Admin, groupId: string, topic: string): Promise<numb
 async function collect(config: Config): Promise<Line[]> {
   const kafka = createKafka(config, { clientIdSuffix: '-status', retryProfile: 'cli', logLevel: 'error' });
   const admin = kafka.admin();
-  const qdrant = new QdrantClient({ url: config.qdrantUrl, checkCompatibility: false, ...(config.qdrantApiKey ? { apiKey: config.qdrantApiKey } : {}) });
+  const qdrant = new QdrantClient({
+    url: config.qdrantUrl,
+    checkCompatibility: false,
+    ...(config.qdrantApiKey ? { apiKey: config.qdrantApiKey } : {}),
+  });
   const lines: Line[] = [];
   lines.push(
     await probe('kafka', async () => {
@@ -51,11 +55,18 @@ async function collect(config: Config): Promise<Line[]> {
   );
   if (lines[0]!.ok) {
     const present = new Set(await admin.listTopics());
-    const missing = [config.topicDocuments, config.topicQueries, config.topicDocumentsDlq].filter((t) => !present.has(t));
+    const missing = [config.topicDocuments, config.topicQueries, config.topicDocumentsDlq].filter(
+      (t) => !present.has(t),
+    );
     if (missing.length > 0) {
-      lines.push({ name: 'topics', ok: false, detail: `missing ${missing.join(', ')}: run "embedstream topics create"` });
+      lines.push({
+        name: 'topics',
+        ok: false,
+        detail: `missing ${missing.join(', ')}: run "embedstream topics create"`,
+      });
     } else {
-      const lag = async (group: string, topic: string) => `${await lagOf(admin, group, topic)} messages (group ${group})`;
+      const lag = async (group: string, topic: string) =>
+        `${await lagOf(admin, group, topic)} messages (group ${group})`;
       lines.push(await probe('lag documents', () => lag(documentsGroupId(config), config.topicDocuments)));
       lines.push(await probe('lag queries', () => lag(queriesGroupId(config), config.topicQueries)));
       lines.push(
@@ -72,7 +83,11 @@ async function collect(config: Config): Promise<Line[]> {
       const client = await connectTemporal(config);
       try {
         const running = async (type: string, queue: string) =>
-          (await client.workflow.count(`WorkflowType = '${type}' AND ExecutionStatus = 'Running' AND TaskQueue = '${queue}'`)).count;
+          (
+            await client.workflow.count(
+              `WorkflowType = '${type}' AND ExecutionStatus = 'Running' AND TaskQueue = '${queue}'`,
+            )
+          ).count;
         const ingest = await running(INGEST_WORKFLOW, config.taskQueueIngest);
         const search = await running(SEARCH_WORKFLOW, config.taskQueueSearch);
         return `${config.temporalAddress}, backlog: ${ingest} ingest and ${search} search workflows running`;

@@ -6,7 +6,10 @@ export function createProbeActivities(qdrant: QdrantClient) {
     async writeAndReadPoint(collection: string, message: string): Promise<string> {
       if (!(await qdrant.collectionExists(collection)).exists)
         await qdrant.createCollection(collection, { vectors: { size: 4, distance: 'Cosine' } });
-      await qdrant.upsert(collection, { wait: true, points: [{ id: 1, vector: [0.1, 0.2, 0.3, 0.4], payload: { message } }] });
+      await qdrant.upsert(collection, {
+        wait: true,
+        points: [{ id: 1, vector: [0.1, 0.2, 0.3, 0.4], payload: { message } }],
+      });
       const [point] = await qdrant.retrieve(collection, { ids: [1], with_payload: true });
       return String(point?.payload?.message);
     },

@@ -30,7 +30,10 @@ function fakes(opts: { failText?: string } = {}) {
     },
     tokenizer: {
       encodeWithOffsets: (text) => {
-        const offsets: [number, number][] = [...text.matchAll(/\S+/g)].map((m) => [m.index, m.index + m[0].length]);
+        const offsets: [number, number][] = [...text.matchAll(/\S+/g)].map((m) => [
+          m.index,
+          m.index + m[0].length,
+        ]);
         return Promise.resolve({ ids: offsets.map(() => 1), offsets });
       },
     },
@@ -60,7 +63,13 @@ function fakes(opts: { failText?: string } = {}) {
   return { deps, calls, published };
 }
 
-const doc = (id: string, text: string, version = 5): DocumentInput => ({ id, op: 'upsert', text, title: 'T', version });
+const doc = (id: string, text: string, version = 5): DocumentInput => ({
+  id,
+  op: 'upsert',
+  text,
+  title: 'T',
+  version,
+});
 
 describe('the ingest activity', () => {
   it('when documents are ingested, then every chunk is upserted with its payload and stale chunks are removed', async () => {
@@ -78,7 +87,12 @@ describe('the ingest activity', () => {
       ['a', 1, 2],
       ['b', 0, 1],
     ]);
-    expect(points[0]!.payload).toMatchObject({ doc_id: 'a', title: 'T', version: 5, text: 'one two three four' });
+    expect(points[0]!.payload).toMatchObject({
+      doc_id: 'a',
+      title: 'T',
+      version: 5,
+      text: 'one two three four',
+    });
     expect(calls.deletes.at(-1)).toEqual([
       { id: 'a', version: 5 },
       { id: 'b', version: 7 },
@@ -87,9 +101,10 @@ describe('the ingest activity', () => {
 
   it('when a document is deleted, then all its chunks up to its version are removed', async () => {
     const { deps, calls } = fakes();
-    const result: IngestBatchResult = await new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
-      { id: 'a', op: 'delete', version: 9 } satisfies DocumentInput,
-    ]);
+    const result: IngestBatchResult = await new MockActivityEnvironment().run(
+      createActivities(deps).ingestDocuments,
+      [{ id: 'a', op: 'delete', version: 9 } satisfies DocumentInput],
+    );
     expect(result.deleted).toBe(1);
     expect(calls.deletes[0]).toEqual([{ id: 'a', version: 9, inclusive: true }]);
     expect(calls.upserts.flat()).toEqual([]);
@@ -97,11 +112,10 @@ describe('the ingest activity', () => {
 
   it('when a document has no text or a text the model rejects, then only it fails, with a reason', async () => {
     const { deps, calls } = fakes({ failText: 'poison' });
-    const result: IngestBatchResult = await new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
-      doc('ok', 'fine text'),
-      doc('blank', '   '),
-      doc('bad', 'poison pill'),
-    ]);
+    const result: IngestBatchResult = await new MockActivityEnvironment().run(
+      createActivities(deps).ingestDocuments,
+      [doc('ok', 'fine text'), doc('blank', '   '), doc('bad', 'poison pill')],
+    );
     expect(result.upserted).toBe(1);
     expect(result.failed.map((f) => [f.id, f.type])).toEqual([
       ['blank', 'InvalidDocument'],

@@ -6,7 +6,14 @@ function chunk(doc: string, score: number, vector?: number[]): ScoredChunk {
   return {
     pointId: `${doc}-${score}`,
     score,
-    payload: { doc_id: doc, chunk_index: 0, chunk_count: 1, text: `text of ${doc}`, version: 1, title: doc.toUpperCase() },
+    payload: {
+      doc_id: doc,
+      chunk_index: 0,
+      chunk_count: 1,
+      text: `text of ${doc}`,
+      version: 1,
+      title: doc.toUpperCase(),
+    },
     ...(vector ? { vector } : {}),
   };
 }

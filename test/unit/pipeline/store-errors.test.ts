@@ -20,20 +20,29 @@ describe('classifying Qdrant errors at the boundary', () => {
   });
 
   it('when a call times out, a connection is refused or the server fails, then it is transient', () => {
-    expect(classifyQdrantError(new QdrantClientTimeoutError('slow'), 'q')).toBeInstanceOf(TransientStoreError);
-    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) });
+    expect(classifyQdrantError(new QdrantClientTimeoutError('slow'), 'q')).toBeInstanceOf(
+      TransientStoreError,
+    );
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    });
     expect(classifyQdrantError(refused, 'q')).toBeInstanceOf(TransientStoreError);
     expect(classifyQdrantError(apiError(503, 'unavailable'), 'q').retryable).toBe(true);
   });
 
   it('when the vector has the wrong dimension, then the error is a non-retryable dimension mismatch', () => {
-    const e = classifyQdrantError(apiError(400, 'Wrong input: Vector dimension error: expected dim: 384, got 3'), 'q');
+    const e = classifyQdrantError(
+      apiError(400, 'Wrong input: Vector dimension error: expected dim: 384, got 3'),
+      'q',
+    );
     expect(e).toBeInstanceOf(DimensionMismatchError);
     expect(e.retryable).toBe(false);
   });
 
   it('when the request is wrong or the collection missing, then it is not retried', () => {
-    expect(classifyQdrantError(apiError(400, 'Wrong input: bad filter'), 'q')).toBeInstanceOf(InvalidStoreRequestError);
+    expect(classifyQdrantError(apiError(400, 'Wrong input: bad filter'), 'q')).toBeInstanceOf(
+      InvalidStoreRequestError,
+    );
     expect(classifyQdrantError(apiError(404, 'Not found'), 'q')).toBeInstanceOf(CollectionNotFoundError);
   });
 
