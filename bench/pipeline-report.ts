@@ -4,7 +4,7 @@ import type { PipelineBenchOptions } from './pipeline-options.ts';
 import type { EngineRun, PipelineRun } from './pipeline-runs.ts';
 import { median } from './lib/stats.ts';
 import type { OverallSummary, PhaseLatency, RepetitionSummary } from './pipeline-summary.ts';
-import type { QueryPathStages } from './pipeline-traces.ts';
+import type { QueryPathIntervals } from './pipeline-traces.ts';
 
 export interface PipelineReport {
   generatedAt: string;
@@ -16,7 +16,7 @@ export interface PipelineReport {
   repetitions: RepetitionSummary[];
   overall: OverallSummary;
   /** The query path stage by stage from Jaeger, pooled over repetitions. */
-  traces: { idle?: QueryPathStages; loaded?: QueryPathStages; unavailable?: string };
+  traces: { idle?: QueryPathIntervals; loaded?: QueryPathIntervals; unavailable?: string };
   raw: {
     runs: { engine: EngineRun; pipeline: PipelineRun }[];
     processes: readonly ProcessSeries[];
@@ -46,24 +46,24 @@ function breakdown(reps: readonly RepetitionSummary[], phase: 'idle' | 'loaded')
   return `| ${phase === 'idle' ? 'idle' : 'under bulk ingest'} | ${f(e2e)} | ${f(published)} | ${f(start)} | ${f(search)} | ${f(published - start - search)} | ${f(delivery)} |`;
 }
 
-/** Stages that hold at least 1 % of either phase's query time, by their share under load. */
-function stageTable(t: PipelineReport['traces']): string {
-  if (t.unavailable) return `Traces: not read (${t.unavailable}).`;
-  const names = new Set(
-    [...(t.idle?.stages ?? []), ...(t.loaded?.stages ?? [])]
-      .filter((s) => s.wallShare >= 0.01)
-      .map((s) => s.name),
-  );
-  const find = (phase: QueryPathStages | undefined, name: string) =>
-    phase?.stages.find((s) => s.name === name);
-  const cells = (s: ReturnType<typeof find>) =>
-    s ? `${f(s.p50Ms)} | ${f(s.p99Ms)} | ${pct(s.wallShare)}` : '| |';
-  const rows = [...names]
-    .sort((a, b) => (find(t.loaded, b)?.wallShare ?? 0) - (find(t.loaded, a)?.wallShare ?? 0))
-    .map((name) => `| ${name} | ${cells(find(t.idle, name))} | ${cells(find(t.loaded, name))} |`);
-  return `Query path from the worker's and consumer's traces in Jaeger (${t.idle?.traces ?? 0} idle and ${t.loaded?.traces ?? 0} loaded queries, pooled over repetitions; span durations in ms; *share* is the share of the queries' wall time in which the stage was the innermost open span; with no span open, i.e. waiting in Kafka or a Temporal task queue: ${pct(t.idle?.gapShare ?? Number.NaN)} idle, ${pct(t.loaded?.gapShare ?? Number.NaN)} loaded):
+const INTERVALS: [keyof Omit<QueryPathIntervals, 'traces'>, string][] = [
+  ['consumerBeforeStart', 'consumer: batch received → workflow start sent'],
+  ['workflowStart', 'consumer: Temporal acknowledges the search workflow start'],
+  ['startToSearch', 'start acknowledged → search runs on the worker (task dispatch, workflow activation)'],
+  ['search', 'search (embed the query, query Qdrant, rank)'],
+  ['searchToPublish', 'search done → publishAnswer runs'],
+  ['publish', 'publishAnswer (produce, acks=all)'],
+];
 
-| stage | idle p50 | idle p99 | idle share | loaded p50 | loaded p99 | loaded share |
+/** The query path interval by interval, from the traces. */
+function intervalTable(t: PipelineReport['traces']): string {
+  if (t.unavailable) return `Traces: not read (${t.unavailable}).`;
+  const cells = (p: QueryPathIntervals | undefined, k: (typeof INTERVALS)[number][0]) =>
+    p ? `${f(p[k].p50)} | ${f(p[k].p95)} | ${f(p[k].p99)}` : '| |';
+  const rows = INTERVALS.map(([k, label]) => `| ${label} | ${cells(t.idle, k)} | ${cells(t.loaded, k)} |`);
+  return `The query path from the consumer's and worker's traces in Jaeger (${t.idle?.traces ?? 0} idle and ${t.loaded?.traces ?? 0} loaded queries, pooled over repetitions; ms). Only spans on the wall clock are used: spans made inside workflow code read the workflow clock, which Temporal holds at the workflow task's start. Not in the traces: the query's way through Kafka to the consumer (the bench's producer is not traced) and the answer's way back.
+
+| interval | idle p50 | idle p95 | idle p99 | loaded p50 | loaded p95 | loaded p99 |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join('\n')}`;
 }
@@ -160,7 +160,7 @@ Where a median query's time goes (medians over repetitions, ms). *Until the answ
 ${breakdown(reps, 'idle')}
 ${breakdown(reps, 'loaded')}
 
-${stageTable(r.traces)}
+${intervalTable(r.traces)}
 
 ## Resident memory (VmRSS, sampled every 500 ms), MB
 

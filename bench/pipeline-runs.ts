@@ -170,12 +170,7 @@ async function queryPhase(
     ...(keepGoing ? { keepGoing } : {}),
   });
   const to = r.ctx.sampler.now();
-  const traces: TraceWindow = {
-    startMs,
-    endMs: Date.now(),
-    topicQueries: config.topicQueries,
-    topicQueryResults: config.topicQueryResults,
-  };
+  const traces: TraceWindow = { startMs, endMs: Date.now(), topicQueries: config.topicQueries };
   return { from, to, timings, metrics: phaseMetrics(before, await snapshotMetrics(r.pipeline)), traces };
 }
 

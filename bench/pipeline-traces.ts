@@ -1,6 +1,6 @@
-import { analyzeTraces } from '../src/telemetry/report/analysis.ts';
 import { JaegerClient } from '../src/telemetry/report/jaeger-client.ts';
-import type { ReportTrace } from '../src/telemetry/report/trace-model.ts';
+import type { ReportSpan, ReportTrace } from '../src/telemetry/report/trace-model.ts';
+import { percentiles, type Percentiles } from './lib/stats.ts';
 
 /** The service names Jaeger knows the bench's processes by (test/helpers/service-process.ts names the roles test-<role>). */
 const SERVICES = ['embedstream-test-consumer', 'embedstream-test-worker'];
@@ -12,70 +12,81 @@ export interface TraceWindow {
   startMs: number;
   endMs: number;
   topicQueries: string;
-  topicQueryResults: string;
-}
-
-export interface StageFigure {
-  name: string;
-  count: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  /** Share of the queries' wall time during which this was the innermost open span. */
-  wallShare: number;
-}
-
-export interface QueryPathStages {
-  traces: number;
-  /** Share of the queries' wall time with no span open (waiting in Kafka or in a Temporal task queue). */
-  gapShare: number;
-  stages: StageFigure[];
-}
-
-/** A query's trace, with the repetition's topic names replaced by the default ones so repetitions pool. */
-function queryTrace(trace: ReportTrace, w: TraceWindow): ReportTrace | undefined {
-  if (!trace.spans.some((s) => s.name === `process ${w.topicQueries}`)) return undefined;
-  const rename = (name: string) =>
-    name.replaceAll(w.topicQueryResults, 'query-results').replaceAll(w.topicQueries, 'queries');
-  return { traceId: trace.traceId, spans: trace.spans.map((s) => ({ ...s, name: rename(s.name) })) };
 }
 
 /**
- * The query path stage by stage, from the traces the worker and consumer exported to Jaeger during
- * the given windows (pooled). Undefined when Jaeger holds no query traces for them.
+ * A query's way through the consumer and the worker, in ms, from the spans that run on the wall
+ * clock. Spans made inside workflow code (RunWorkflow:…, StartActivity:…) are left out: they read
+ * the workflow clock, which Temporal holds at the workflow task's start, so their times are not real.
  */
-export async function queryPathStages(
+export interface QueryPathIntervals {
+  traces: number;
+  /** Consumer: batch received → search workflow start sent to Temporal. */
+  consumerBeforeStart: Percentiles;
+  /** Consumer: Temporal acknowledging the start (StartWorkflow:searchQuery). */
+  workflowStart: Percentiles;
+  /** Start acknowledged → the worker runs the search local activity: task dispatch, workflow activation, scheduling. */
+  startToSearch: Percentiles;
+  /** The search activity (embed the query, query Qdrant, rank). */
+  search: Percentiles;
+  /** Search done → the publishAnswer local activity runs: back through the workflow. */
+  searchToPublish: Percentiles;
+  /** The publishAnswer activity (produce to query-results, acks=all). */
+  publish: Percentiles;
+}
+
+interface PathSpans {
+  receive: ReportSpan;
+  start: ReportSpan;
+  search: ReportSpan;
+  publish: ReportSpan;
+}
+
+function pathOf(trace: ReportTrace, topicQueries: string): PathSpans | undefined {
+  const find = (name: string) => trace.spans.find((s) => s.name === name);
+  const receive = find(`receive ${topicQueries}`);
+  const start = find('StartWorkflow:searchQuery');
+  // A retried workflow task runs the activities again: the last run is the one that answered.
+  const last = (name: string) =>
+    trace.spans.filter((s) => s.name === name).sort((a, b) => b.startUs - a.startUs)[0];
+  const search = last('RunActivity:searchDocuments');
+  const publish = last('RunActivity:publishAnswer');
+  return receive && start && search && publish ? { receive, start, search, publish } : undefined;
+}
+
+const end = (s: ReportSpan) => s.startUs + s.durationUs;
+
+/**
+ * The query path interval by interval, from the traces the consumer and the worker exported to
+ * Jaeger during the given windows (pooled). Undefined when Jaeger holds no complete query traces.
+ */
+export async function queryPathIntervals(
   jaegerUrl: string,
   windows: readonly TraceWindow[],
-): Promise<QueryPathStages | undefined> {
+): Promise<QueryPathIntervals | undefined> {
   const jaeger = new JaegerClient(jaegerUrl);
-  const traces: ReportTrace[] = [];
+  const paths: PathSpans[] = [];
   for (const w of windows) {
-    const found = await jaeger.traces({
+    const traces = await jaeger.traces({
       services: SERVICES,
       startMs: w.startMs,
       endMs: w.endMs,
       limit: TRACE_LIMIT,
     });
-    for (const t of found) {
-      const q = queryTrace(t, w);
-      if (q) traces.push(q);
+    for (const t of traces) {
+      const p = pathOf(t, w.topicQueries);
+      if (p) paths.push(p);
     }
   }
-  if (traces.length === 0) return undefined;
-  const analysis = analyzeTraces(traces);
+  if (paths.length === 0) return undefined;
+  const ms = (f: (p: PathSpans) => number) => percentiles(paths.map((p) => f(p) / 1000));
   return {
-    traces: analysis.traces,
-    gapShare: analysis.gapShare,
-    stages: analysis.stages
-      .filter((s) => !s.shared)
-      .map((s) => ({
-        name: s.name,
-        count: s.count,
-        p50Ms: s.p50Us / 1000,
-        p95Ms: s.p95Us / 1000,
-        p99Ms: s.p99Us / 1000,
-        wallShare: s.wallShare,
-      })),
+    traces: paths.length,
+    consumerBeforeStart: ms((p) => p.start.startUs - p.receive.startUs),
+    workflowStart: ms((p) => p.start.durationUs),
+    startToSearch: ms((p) => p.search.startUs - end(p.start)),
+    search: ms((p) => p.search.durationUs),
+    searchToPublish: ms((p) => p.publish.startUs - end(p.search)),
+    publish: ms((p) => p.publish.durationUs),
   };
 }

@@ -17,7 +17,7 @@ import { machineBusy, ProcessSampler } from './lib/process-sampler.ts';
 import { renderPipelineSvg } from './pipeline-chart.ts';
 import { chunkTexts, loadBenchCorpus } from './pipeline-corpus.ts';
 import { pipelineBenchOptions } from './pipeline-options.ts';
-import { queryPathStages, type QueryPathStages } from './pipeline-traces.ts';
+import { queryPathIntervals } from './pipeline-traces.ts';
 import { renderPipelineMarkdown, type PipelineReport } from './pipeline-report.ts';
 import {
   runEngineAlone,
@@ -54,16 +54,16 @@ async function traceStages(
 ): Promise<PipelineReport['traces']> {
   try {
     const [idle, loaded] = await Promise.all([
-      queryPathStages(
+      queryPathIntervals(
         jaegerUrl,
         runs.map((r) => r.pipeline.idle.traces),
       ),
-      queryPathStages(
+      queryPathIntervals(
         jaegerUrl,
         runs.map((r) => r.pipeline.loaded.traces),
       ),
     ]);
-    const out: { idle?: QueryPathStages; loaded?: QueryPathStages; unavailable?: string } = {};
+    const out: PipelineReport['traces'] = {};
     if (idle) out.idle = idle;
     if (loaded) out.loaded = loaded;
     if (!idle && !loaded)

@@ -52,7 +52,14 @@ describe('query batch handler', () => {
     const { payload, events } = fakePayload(msgs, { topic: 'queries' });
     const { handler, requests } = setup(events);
     await handler.handle(payload);
-    expect(events).toEqual(['start search-r1', 'start search-PLAIN-2', 'resolve 1', 'heartbeat', 'commit']);
+    // Workflow ids name the query message (topic, partition, offset), not the reusable request id.
+    expect(events).toEqual([
+      'start search-queries-0-0',
+      'start search-queries-0-1',
+      'resolve 1',
+      'heartbeat',
+      'commit',
+    ]);
     expect(requests.map((r) => [r.workflowType, r.taskQueue])).toEqual([
       ['searchQuery', 'search-q'],
       ['searchQuery', 'search-q'],
