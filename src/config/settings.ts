@@ -293,6 +293,13 @@ export const settings = {
     z.enum(['dedicated', 'shared']),
     'dedicated or shared',
   ),
+  bulkNiceness: setting(
+    'EMBED_BULK_NICENESS',
+    'OS scheduling niceness of bulk inference threads (0-19): queries, heartbeats and the rest of the pipeline get the CPU first; bulk still uses every idle cycle. 0: normal priority.',
+    '10',
+    z.coerce.number().int().min(0).max(19),
+    'an integer from 0 to 19',
+  ),
   chunkTokens: setting(
     'CHUNK_TOKENS',
     'Word pieces per chunk.',

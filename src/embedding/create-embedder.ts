@@ -45,7 +45,13 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
   const started = await Promise.allSettled([
     // Idle pool threads spin only briefly after each parallel section, which back-to-back bulk runs
     // gain from; the query session has a single thread and so no pool to spin.
-    start({ name: 'embed-bulk', modelPath: files.modelPath, intraOpThreads: threads, allowSpinning: true }),
+    start({
+      name: 'embed-bulk',
+      modelPath: files.modelPath,
+      intraOpThreads: threads,
+      allowSpinning: true,
+      niceness: config.bulkNiceness,
+    }),
     ...(dedicated
       ? [start({ name: 'embed-query', modelPath: files.modelPath, intraOpThreads: 1, allowSpinning: false })]
       : []),

@@ -10,6 +10,12 @@ export interface InferenceWorkerData {
    * runs but burns a core, which a second session on a 2-core machine cannot afford.
    */
   allowSpinning: boolean;
+  /**
+   * Scheduling niceness of the inference thread and of the intra-op threads it creates (Linux nice
+   * is per thread and inherited): bulk inference at a higher niceness yields the CPU to queries,
+   * heartbeats and the rest of the pipeline, and still takes every idle cycle. 0 leaves it alone.
+   */
+  niceness?: number;
 }
 
 /** One padded batch: `ids` is `[batch, seq]` row-major, row `i` holds `lengths[i]` real ids. */

@@ -3,6 +3,7 @@
  * `session.run` blocks its thread for the whole forward pass (seconds for a large batch).
  * Receives padded int32 ids, returns pooled, normalised float32 vectors; both travel as transfers.
  */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { meanPoolNormalize } from './mean-pooling.ts';
@@ -37,7 +38,19 @@ function maskToInt64(lengths: Int32Array, seq: number): BigInt64Array {
   return out;
 }
 
+/** Lowers this thread's priority before the session creates its pool, whose threads inherit it. */
+function applyNiceness(niceness: number | undefined): void {
+  if (!niceness) return;
+  try {
+    // pid 0 is the calling thread on Linux, where nice values are per thread.
+    os.setPriority(0, niceness);
+  } catch {
+    // Not permitted or not supported (e.g. raising priority without privileges): run at normal priority.
+  }
+}
+
 async function open(): Promise<{ session: InferenceSession; outputName: string; dimension: number }> {
+  applyNiceness(data.niceness);
   const session = await InferenceSession.create(data.modelPath, {
     intraOpNumThreads: data.intraOpThreads,
     interOpNumThreads: 1,
