@@ -22,6 +22,7 @@ export interface BenchReport {
   machine: {
     cpus: number;
     cpuModel: string;
+    simd: string[];
     node: string;
     onnxruntime: string;
     threads: number;
@@ -36,6 +37,7 @@ export interface BenchReport {
     atMaxTokens: number;
   };
   repetitions: number;
+  slowRepetitions: number;
   scenarios: ScenarioSummary[];
   targets: Target[];
   int8?: { speedup: number; quality: Int8Quality };
@@ -75,9 +77,9 @@ export function renderMarkdown(r: BenchReport): string {
     : 'int8: no model-int8.onnx in the model cache (run `embedstream model pull`), not measured.';
   return `# Embedding engine benchmark
 
-${r.quick ? '**Quick smoke run (BENCH_QUICK=1): small corpus, one repetition; not representative.**\n\n' : ''}Generated ${r.generatedAt} on ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, onnxruntime-node ${r.machine.onnxruntime}, ${r.machine.threads} intra-op threads (load average at start ${r.machine.loadAverage.map((l) => l.toFixed(2)).join(' / ')}).
+${r.quick ? '**Quick smoke run (BENCH_QUICK=1): small corpus, one repetition; not representative.**\n\n' : ''}Generated ${r.generatedAt} on ${r.machine.cpus} × ${r.machine.cpuModel} (${r.machine.simd.join(', ') || 'SIMD flags unknown'}), Node ${r.machine.node}, onnxruntime-node ${r.machine.onnxruntime}, ${r.machine.threads} intra-op threads (load average at start ${r.machine.loadAverage.map((l) => l.toFixed(2)).join(' / ')}).
 
-Corpus: ${r.corpus.texts} texts (${r.corpus.source}), ${f0(r.corpus.realTokens)} real tokens, ${f1(r.corpus.meanTokens)} per text on average, longest ${r.corpus.longestTokens}, ${r.corpus.atMaxTokens} cut at the maximum. Figures are medians of ${r.repetitions} runs; repetitions are interleaved across scenarios (every other one in reverse order) so load changes on the shared machine hit all of them alike. Each engine run starts a fresh embedder (the adaptive controller starts cold) with dedup off, and times one embedDocuments call over the whole corpus, tokenization included.
+Corpus: ${r.corpus.texts} texts (${r.corpus.source}), ${f0(r.corpus.realTokens)} real tokens, ${f1(r.corpus.meanTokens)} per text on average, longest ${r.corpus.longestTokens}, ${r.corpus.atMaxTokens} cut at the maximum. Figures are medians of ${r.repetitions} runs (${r.slowRepetitions} for the two slow baselines); each run waits for the machine's load average to fall below cores + 1 first (up to 3 minutes; the load at start is in the JSON); repetitions are interleaved across scenarios (every other one in reverse order) so load changes on the shared machine hit all of them alike. Each engine run starts a fresh embedder (the adaptive controller starts cold) with dedup off, and times one embedDocuments call over the whole corpus, tokenization included.
 
 | scenario | docs/s | real tokens/s | padding | vs naive | runs (docs/s) |
 | --- | ---: | ---: | ---: | ---: | --- |
@@ -131,7 +133,7 @@ export function renderSvg(r: BenchReport): string {
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">
 <rect width="100%" height="100%" fill="white"/>
-<text x="${left}" y="22" font-size="15" font-weight="bold">Embedding throughput, docs/s (median of ${r.repetitions}, ${r.corpus.texts} texts)</text>
+<text x="${left}" y="22" font-size="15" font-weight="bold">Embedding throughput, docs/s (median of ${r.repetitions} runs, ${r.corpus.texts} texts)</text>
 ${bars.join('\n')}
 </svg>
 `;

@@ -16,6 +16,8 @@ export interface RunResult {
   /** Budget the adaptive controller ended at. */
   finalBudget?: number;
   batches?: number;
+  /** 1-minute load average of the machine when the run started. */
+  loadAverage?: number;
 }
 
 export interface Corpus {

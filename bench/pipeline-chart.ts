@@ -64,17 +64,25 @@ function latencyPanel(r: PipelineReport, top: number): string[] {
   const o = r.overall;
   const height = 170;
   const groups = ['p50', 'p95', 'p99'] as const;
-  const max = Math.max(110, o.loaded.p99, o.idle.p99 * 2) * 1.1;
-  const y = (ms: number) => top + 30 + height - (ms / max) * height;
+  // Log scale: idle figures of tens of ms and loaded tails of seconds both stay readable.
+  const lo = 10;
+  const hi = Math.max(200, o.loaded.p99, o.idle.p99 * 2) * 1.5;
+  const y = (ms: number) =>
+    top +
+    30 +
+    height -
+    ((Math.log10(Math.max(ms, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * height;
   const groupW = PLOT_W / groups.length;
   const out = [
-    `<text x="${LEFT}" y="${top + 16}" font-weight="bold">Query latency through Kafka, ms (median of ${r.repetitions.length}): idle (green) and under bulk ingest (red)</text>`,
+    `<text x="${LEFT}" y="${top + 16}" font-weight="bold">Query latency through Kafka, ms, log scale (median of ${r.repetitions.length}): idle (green) and under bulk ingest (red)</text>`,
   ];
-  for (const ms of ticks(max)) {
-    out.push(
-      `<line x1="${LEFT}" x2="${LEFT + PLOT_W}" y1="${y(ms).toFixed(1)}" y2="${y(ms).toFixed(1)}" stroke="#e5e7eb"/>`,
-      `<text x="${LEFT - 8}" y="${(y(ms) + 4).toFixed(1)}" text-anchor="end" fill="#555">${ms}</text>`,
-    );
+  for (let decade = lo; decade < hi; decade *= 10) {
+    for (const ms of [decade, decade * 2, decade * 5].filter((v) => v < hi)) {
+      out.push(
+        `<line x1="${LEFT}" x2="${LEFT + PLOT_W}" y1="${y(ms).toFixed(1)}" y2="${y(ms).toFixed(1)}" stroke="#e5e7eb"/>`,
+        `<text x="${LEFT - 8}" y="${(y(ms) + 4).toFixed(1)}" text-anchor="end" fill="#555">${ms}</text>`,
+      );
+    }
   }
   groups.forEach((g, i) => {
     const x = LEFT + i * groupW + groupW * 0.2;
@@ -85,19 +93,21 @@ function latencyPanel(r: PipelineReport, top: number): string[] {
     ] as const) {
       const v = o[phase][g];
       out.push(
-        `<rect x="${(x + j * bw).toFixed(1)}" y="${y(v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(0) - y(v)).toFixed(1)}" fill="${color}" opacity="0.8"/>`,
+        `<rect x="${(x + j * bw).toFixed(1)}" y="${y(v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(lo) - y(v)).toFixed(1)}" fill="${color}" opacity="0.8"/>`,
         `<text x="${(x + j * bw + bw / 2).toFixed(1)}" y="${(y(v) - 4).toFixed(1)}" text-anchor="middle">${v.toFixed(0)}</text>`,
       );
     }
     out.push(
-      `<text x="${(x + bw).toFixed(1)}" y="${(y(0) + 16).toFixed(1)}" text-anchor="middle">${g}</text>`,
+      `<text x="${(x + bw).toFixed(1)}" y="${(y(lo) + 16).toFixed(1)}" text-anchor="middle">${g}</text>`,
     );
   });
+  const line = (ms: number, color: string, dash: string, label: string, anchorLeft: boolean) => [
+    `<line x1="${LEFT}" x2="${LEFT + PLOT_W}" y1="${y(ms).toFixed(1)}" y2="${y(ms).toFixed(1)}" stroke="${color}" stroke-dasharray="${dash}"/>`,
+    `<text x="${anchorLeft ? LEFT + 4 : LEFT + PLOT_W}" y="${(y(ms) - 4).toFixed(1)}" text-anchor="${anchorLeft ? 'start' : 'end'}" fill="${color}" font-size="11">${label}</text>`,
+  ];
   out.push(
-    `<line x1="${LEFT}" x2="${LEFT + PLOT_W}" y1="${y(100).toFixed(1)}" y2="${y(100).toFixed(1)}" stroke="#111" stroke-dasharray="5 4"/>`,
-    `<text x="${LEFT + PLOT_W}" y="${(y(100) - 4).toFixed(1)}" text-anchor="end">idle p99 target 100 ms</text>`,
-    `<line x1="${LEFT}" x2="${LEFT + PLOT_W}" y1="${y(o.idle.p99 * 2).toFixed(1)}" y2="${y(o.idle.p99 * 2).toFixed(1)}" stroke="#dc2626" stroke-dasharray="2 3"/>`,
-    `<text x="${LEFT + PLOT_W}" y="${(y(o.idle.p99 * 2) - 4).toFixed(1)}" text-anchor="end" fill="#dc2626">2 × idle p99 (loaded target)</text>`,
+    ...line(100, '#111', '5 4', 'idle p99 target: 100 ms', true),
+    ...line(o.idle.p99 * 2, '#dc2626', '2 3', 'loaded p99 target: 2 × idle p99', false),
   );
   return out;
 }

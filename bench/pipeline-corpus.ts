@@ -20,8 +20,8 @@ export interface BenchCorpus {
   source: string;
   /** Ingested and timed in every repetition. */
   documents: BenchDocument[];
-  /** The other batch, ingested while the loaded query latency is measured. */
-  load: BenchDocument[];
+  /** Other documents in batches, ingested one after another while the loaded query latency is measured. */
+  load: BenchDocument[][];
   /** Distinct query texts, as many as asked for. */
   queries: string[];
 }
@@ -70,27 +70,35 @@ function queryTexts(file: string, count: number): string[] {
   });
 }
 
+export interface CorpusSize {
+  documents: number;
+  loadDocuments: number;
+  loadBatches: number;
+  queries: number;
+}
+
 /**
  * The first documents of BEIR NFCorpus (deterministic: file order) when the shared data set is
- * there, else the sample corpus repeated; the load batch is the documents that follow.
+ * there, else the sample corpus repeated; the load batches are the documents that follow (copies
+ * with a marker once the data set runs out).
  */
-export function loadBenchCorpus(documents: number, loadDocuments: number, queries: number): BenchCorpus {
+export function loadBenchCorpus(size: CorpusSize): BenchCorpus {
   const nfcorpus = path.join(NFCORPUS_DIR, 'corpus.jsonl');
-  if (fs.existsSync(nfcorpus)) {
-    const all = documentsOf(nfcorpus);
-    return {
-      source: `BEIR NFCorpus, the first ${documents} + ${loadDocuments} documents in file order`,
-      documents: repeated(all, documents, 0),
-      load: repeated(all, loadDocuments, documents),
-      queries: queryTexts(path.join(NFCORPUS_DIR, 'queries.jsonl'), queries),
-    };
-  }
-  const sample = documentsOf(path.join(EXAMPLES, 'sample-corpus.jsonl'));
+  const found = fs.existsSync(nfcorpus);
+  const base = found ? documentsOf(nfcorpus) : documentsOf(path.join(EXAMPLES, 'sample-corpus.jsonl'));
+  const load = Array.from({ length: size.loadBatches }, (_, k) =>
+    repeated(base, size.loadDocuments, size.documents + k * size.loadDocuments),
+  );
   return {
-    source: `examples/sample-corpus.jsonl (${sample.length} documents) repeated with changed ids and texts`,
-    documents: repeated(sample, documents, 0),
-    load: repeated(sample, loadDocuments, documents),
-    queries: queryTexts(path.join(EXAMPLES, 'sample-queries.jsonl'), queries),
+    source: found
+      ? `BEIR NFCorpus in file order: the first ${size.documents} documents, then the next ones for the load`
+      : `examples/sample-corpus.jsonl (${base.length} documents) repeated with changed ids and texts`,
+    documents: repeated(base, size.documents, 0),
+    load,
+    queries: queryTexts(
+      found ? path.join(NFCORPUS_DIR, 'queries.jsonl') : path.join(EXAMPLES, 'sample-queries.jsonl'),
+      size.queries,
+    ),
   };
 }
 

@@ -3,7 +3,12 @@ import type { MachineSample, ProcessSeries } from './lib/process-sampler.ts';
 import type { PipelineBenchOptions } from './pipeline-options.ts';
 import type { EngineRun, PipelineRun } from './pipeline-runs.ts';
 import { median } from './lib/stats.ts';
-import type { OverallSummary, PhaseLatency, RepetitionSummary } from './pipeline-summary.ts';
+import {
+  PHASES,
+  type OverallSummary,
+  type PhaseLatency,
+  type RepetitionSummary,
+} from './pipeline-summary.ts';
 import type { QueryPathIntervals } from './pipeline-traces.ts';
 
 export interface PipelineReport {
@@ -12,10 +17,16 @@ export interface PipelineReport {
   machine: MachineInfo;
   /** The service settings the figures depend on most. */
   settings: Record<string, string | number | boolean>;
-  corpus: { source: string; documents: number; chunks: number; loadDocuments: number; loadChunks: number };
+  corpus: {
+    source: string;
+    documents: number;
+    chunks: number;
+    loadBatchDocuments: number;
+    loadBatchesPrepared: number;
+  };
   repetitions: RepetitionSummary[];
   overall: OverallSummary;
-  /** The query path stage by stage from Jaeger, pooled over repetitions. */
+  /** The query path interval by interval from Jaeger, pooled over repetitions. */
   traces: { idle?: QueryPathIntervals; loaded?: QueryPathIntervals; unavailable?: string };
   raw: {
     runs: { engine: EngineRun; pipeline: PipelineRun }[];
@@ -36,14 +47,12 @@ function latencyRow(rep: string, phase: string, p: PhaseLatency): string {
   return `| ${rep} | ${phase} | ${p.e2e.count}${p.errors ? `, ${p.errors} errors` : ''}${p.unanswered ? `, **${p.unanswered} unanswered**` : ''} | ${f(p.e2e.p50)} | ${f(p.e2e.p95)} | ${f(p.e2e.p99)} | ${f(p.e2e.max)} | ${f(p.took.p50)} / ${f(p.took.p99)} | ${ws ? `${f(ws.meanMs)} / ${f(ws.p99Ms, 0)}` : 'n/a'} | ${lag ? `${f(lag.p99Ms, 0)} / ${f(lag.maxMs, 0)}` : 'n/a'} | ${f(p.workerCores, 2)} | ${pct(p.machineBusy)} |`;
 }
 
-/** Where a median query's time goes: the bench's clocks, the answer's Kafka timestamp and the processes' histograms. */
+/** A median query split at the answer's Kafka timestamp: the way to the answer, and the answer's way back. */
 function breakdown(reps: readonly RepetitionSummary[], phase: 'idle' | 'loaded'): string {
   const e2e = median(reps.map((r) => r[phase].e2e.p50));
   const published = median(reps.map((r) => r[phase].toAnswerPublished.p50));
-  const start = median(reps.map((r) => r[phase].metrics.searchWorkflowStart?.meanMs ?? Number.NaN));
-  const search = median(reps.map((r) => r[phase].metrics.workerSearch?.meanMs ?? Number.NaN));
   const delivery = median(reps.map((r) => r[phase].answerDelivery.p50));
-  return `| ${phase === 'idle' ? 'idle' : 'under bulk ingest'} | ${f(e2e)} | ${f(published)} | ${f(start)} | ${f(search)} | ${f(published - start - search)} | ${f(delivery)} |`;
+  return `| ${phase === 'idle' ? 'idle' : 'under bulk ingest'} | ${f(e2e)} | ${f(published)} | ${f(delivery)} |`;
 }
 
 const INTERVALS: [keyof Omit<QueryPathIntervals, 'traces'>, string][] = [
@@ -68,6 +77,21 @@ function intervalTable(t: PipelineReport['traces']): string {
 ${rows.join('\n')}`;
 }
 
+/** Cores and MB/s written per process and phase, medians over repetitions. */
+function resourceTable(reps: readonly RepetitionSummary[]): string {
+  const labels = [...new Set(reps.flatMap((r) => PHASES.flatMap((p) => Object.keys(r.resources[p]))))];
+  const cell = (label: string, phase: (typeof PHASES)[number]) => {
+    const uses = reps.map((r) => r.resources[phase][label]).filter((u) => u !== undefined);
+    const cores = median(uses.map((u) => u.cores));
+    const mbs = median(uses.map((u) => u.writeMbPerSec));
+    return Number.isFinite(cores) ? `${f(cores, 2)} / ${f(mbs, 1)}` : '';
+  };
+  const rows = labels.map((label) => `| ${label} | ${PHASES.map((p) => cell(label, p)).join(' | ')} |`);
+  return `| process | ${PHASES.join(' | ')} |
+| --- | ${PHASES.map(() => '---:').join(' | ')} |
+${rows.join('\n')}`;
+}
+
 export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): string {
   const o = r.overall;
   const m = r.machine;
@@ -84,16 +108,19 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
     latencyRow(String(x.rep), 'under bulk ingest', x.loaded),
   ]);
   const loadedIngest = r.raw.runs
-    .map((run, i) => `${i + 1}: ${f(run.pipeline.loaded.docsPerSec, 2)} docs/s`)
-    .join(', ');
+    .map(
+      (run, i) =>
+        `${i + 1}: ${f(run.pipeline.loaded.chunksPerSec, 1)} chunks/s under load against ${f(run.pipeline.chunks / run.pipeline.seconds, 1)} in the timed ingest`,
+    )
+    .join('; ');
   const memoryRows = reps.flatMap((x) =>
     (['worker', 'consumer'] as const).map((p) => {
       const m = x[p];
-      return `| ${p} | ${x.rep} | ${f(m.peakMb, 0)} | ${f(m.p50Mb, 0)} | ${f(m.startMb, 0)} | ${f(m.firstIngestPeakMb, 0)} | ${f(m.loadedPeakMb, 0)} | ${f(m.warmStartMb, 0)} → ${f(m.warmEndMb, 0)} | ${f(m.warmGrowth * 100)} % |`;
+      return `| ${p} | ${x.rep} | ${f(m.peakMb, 0)} | ${f(m.p50Mb, 0)} | ${f(m.startMb, 0)} | ${f(m.firstIngestPeakMb, 0)} | ${f(m.afterFirstIngestMb, 0)} | ${f(m.warmStartMb, 0)} | ${f(m.loadedPeakMb, 0)} | ${f(m.warmEndMb, 0)} | ${f(m.warmGrowth * 100)} % |`;
     }),
   );
   const others = o.otherProcesses.map(
-    (p) => `| ${p.label} | all | ${f(p.peakMb, 0)} | ${f(p.p50Mb, 0)} | | | | | |`,
+    (p) => `| ${p.label} | all | ${f(p.peakMb, 0)} | ${f(p.p50Mb, 0)} | | | | | | | |`,
   );
   const heaps = reps
     .map((x) => x.loaded.metrics.workerHeap)
@@ -116,7 +143,7 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
 
 ${r.options.quick ? '**Quick smoke run (BENCH_QUICK=1): small corpus, one repetition; not representative.**\n\n' : ''}Generated ${r.generatedAt} on ${m.cores} × ${m.cpuModel} (${m.memoryGb} GB), Node ${m.node}, commit ${m.gitCommit}. The cores are shared with other work: with the bench idle, the machine was ${pct(m.backgroundBusyBefore ?? Number.NaN)} busy just before the run and ${pct(m.backgroundBusyAfter ?? Number.NaN)} just after (load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} before, ${(m.loadAverageAfter ?? []).map((l) => l.toFixed(2)).join(' / ')} after); the machine-busy columns below include that.
 
-Corpus: ${r.corpus.source}: ${r.corpus.documents} documents (${r.corpus.chunks} chunks) ingested in every repetition, and a load batch of ${r.corpus.loadDocuments} other documents (${r.corpus.loadChunks} chunks). Settings: ${Object.entries(
+Corpus: ${r.corpus.source}: ${r.corpus.documents} documents (${r.corpus.chunks} chunks) ingested in every repetition; for the loaded phase, further documents in batches of ${r.corpus.loadBatchDocuments}, each published once most of the one before is indexed, so the worker ingests without a break until the phase has timed ${r.options.queries} queries or ${r.options.loadMaxSeconds} s have passed. Settings: ${Object.entries(
     r.settings,
   )
     .map(([k, v]) => `${k} ${String(v)}`)
@@ -139,7 +166,7 @@ ${targets.join('\n')}
 ${throughput.join('\n')}
 | median | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | | |
 
-Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}; warning or error lines printed by the worker and consumer (at LOG_LEVEL=warn): ${logLines} (in the JSON, \`raw.runs[].pipeline.logs\`). Ingest of the load batch while it was queried: ${loadedIngest}.
+Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}; warning or error lines printed by the worker and consumer (at LOG_LEVEL=warn): ${logLines} (in the JSON, \`raw.runs[].pipeline.logs\`). Ingest while the loaded queries ran: ${loadedIngest}.
 
 ## Query latency through Kafka, ms
 
@@ -150,24 +177,32 @@ Sequential queries (each sent once the previous one was answered), from the publ
 ${latency.join('\n')}
 | median | idle | | ${f(o.idle.p50)} | ${f(o.idle.p95)} | ${f(o.idle.p99)} | | | | | | |
 | median | under bulk ingest | | ${f(o.loaded.p50)} | ${f(o.loaded.p95)} | ${f(o.loaded.p99)} | | | | | | |
+| all pooled | idle | ${o.pooled.idle.count} | ${f(o.pooled.idle.p50)} | ${f(o.pooled.idle.p95)} | ${f(o.pooled.idle.p99)} | ${f(o.pooled.idle.max)} | | | | | |
+| all pooled | under bulk ingest | ${o.pooled.loaded.count} | ${f(o.pooled.loaded.p50)} | ${f(o.pooled.loaded.p95)} | ${f(o.pooled.loaded.p99)} | ${f(o.pooled.loaded.max)} | | | | | |
 
 p99 under bulk ingest / idle p99, per repetition: ${reps.map((x) => `${f(x.p99Ratio, 2)}×`).join(', ')} (median ${f(o.p99Ratio, 2)}×).
 
-Where a median query's time goes (medians over repetitions, ms). *Until the answer is published*: from the query's publish to the answer message's timestamp (set as the worker's producer sends it); of that, the consumer's wait for Temporal to acknowledge the search workflow's start and the worker's search (both means from their histograms); the rest is the query's way into Kafka and out to the consumer, the workflow task's dispatch to the worker, and the scheduling of the two local activities. *Answer delivery*: from the answer's timestamp to its arrival at the asker (the worker's produce with acks=all, then the asker's fetch).
+A median query split at the answer message's Kafka timestamp, set as the worker's producer sends it (medians over repetitions, ms):
 
-| phase | end to end p50 | until the answer is published p50 | of which: search workflow start (consumer) | of which: search (worker) | of which: the rest | answer delivery p50 |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| phase | end to end p50 | query published → answer sent p50 | answer sent → received p50 (produce with acks=all, the asker's fetch) |
+| --- | ---: | ---: | ---: |
 ${breakdown(reps, 'idle')}
 ${breakdown(reps, 'loaded')}
 
 ${intervalTable(r.traces)}
 
+## CPU and storage writes by process
+
+Cores' worth of CPU / MB per second written to storage (\`/proc/<pid>/io\` write_bytes), per phase, medians over repetitions. The worker and consumer exist only during the pipeline phases; the engine alone runs in the bench process.
+
+${resourceTable(reps)}
+
 ## Resident memory (VmRSS, sampled every 500 ms), MB
 
-*At start*: once the process was up, before any work. *First ingest* and *loaded phase*: the highest reading in each (cold engine, then warm engine on the second batch). *Warm*: from the end of the repetition's first ingest to the end of its loaded phase.
+*At start*: once the process was up, before any work. *First ingest peak*: the highest reading while the corpus was ingested (engine cold); *after*: just after. *After idle queries*: the pipeline is warm, both paths have run (the query lane's session, caches and workflow threads warm up on their own, over the first few hundred queries). *Loaded phase peak* and *end*: while, and just as, the loaded queries ended (engine warm, later batches). *Growth once warm*: end over after idle queries.
 
-| process | rep | peak | p50 | at start | first ingest peak | loaded phase peak | warm start → end | growth once warm |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| process | rep | peak | p50 | at start | first ingest peak | after | after idle queries | loaded phase peak | end | growth once warm |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${memoryRows.join('\n')}
 ${others.join('\n')}
 

@@ -17,8 +17,13 @@ import type { TraceWindow } from './pipeline-traces.ts';
 
 /** Longest an ingest may take before the repetition fails: far beyond any healthy run, even on a crowded machine. */
 const INGEST_TIMEOUT_MS = 3_600_000;
-/** Wait between publishing the load batch and the first loaded query: the consumer's first hand-offs. */
+/** Wait between publishing the first load batch and the first loaded query: the consumer's first hand-offs. */
 const LOAD_RAMP_MS = 1500;
+/** The next load batch is published once all but this share of the last one's chunks are indexed. */
+const NEXT_BATCH_AT = 0.25;
+const FEED_POLL_MS = 250;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A stretch of the run on the sampler's clock (seconds), for memory and CPU figures per phase. */
 export interface Span {
@@ -41,6 +46,14 @@ export interface QueryPhase extends Span {
   traces: TraceWindow;
 }
 
+/** The ingest that ran under the loaded queries (it is cut off when they end). */
+export interface LoadFigures {
+  batchesPublished: number;
+  /** Chunks indexed from the first load publish to the end of the loaded queries. */
+  chunksIndexed: number;
+  chunksPerSec: number;
+}
+
 export interface PipelineRun extends Span {
   /** Publish of all documents acknowledged, seconds after the start. */
   publishSeconds: number;
@@ -54,7 +67,7 @@ export interface PipelineRun extends Span {
   /** The end of what the worker and consumer printed (warnings and errors: they run at LOG_LEVEL=warn). */
   logs?: { worker: string; consumer: string };
   idle: QueryPhase;
-  loaded: QueryPhase & { ingestSeconds: number; documents: number; docsPerSec: number };
+  loaded: QueryPhase & LoadFigures;
 }
 
 export interface RunContext {
@@ -64,7 +77,9 @@ export interface RunContext {
   tokenizer: TextTokenizer;
   corpus: BenchCorpus;
   expectedChunks: number;
-  expectedLoadChunks: number;
+  /** Expected chunks of each load batch. */
+  loadChunks: number[];
+  loadMaxSeconds: number;
   warmupQueries: number;
   queries: number;
   log(msg: string): void;
@@ -174,27 +189,51 @@ async function queryPhase(
   return { from, to, timings, metrics: phaseMetrics(before, await snapshotMetrics(r.pipeline)), traces };
 }
 
-/** Queries for as long as the load batch takes to ingest. */
+/**
+ * Queries while the worker ingests: load batches are published one after another (the next once
+ * most of the last one is indexed, so the worker never runs dry) until the phase has timed its
+ * queries or reached BENCH_LOAD_MAX_SECONDS. The ingest still running then is cut off with the processes.
+ */
 async function loadedPhase(r: Repetition, texts: readonly string[]): Promise<PipelineRun['loaded']> {
   const { ctx, pipeline } = r;
-  const docs = ctx.corpus.load;
   const base = await pipeline.pointCount();
   const started = performance.now();
-  await publishDocuments(r.producer, pipeline.config.topicDocuments, docs);
-  let ingesting = true;
-  const done = waitForPoints(pipeline, base + ctx.expectedLoadChunks, {
-    timeoutMs: INGEST_TIMEOUT_MS,
-  }).finally(() => (ingesting = false));
+  const deadline = started + ctx.loadMaxSeconds * 1000;
+  let published = 0;
+  let target = base;
+  let querying = true;
+  let ranDry = false;
+  const publishNext = async (): Promise<boolean> => {
+    const docs = ctx.corpus.load[published];
+    if (!docs) return false;
+    await publishDocuments(r.producer, pipeline.config.topicDocuments, docs);
+    target += ctx.loadChunks[published]!;
+    published += 1;
+    return true;
+  };
+  await publishNext();
+  const feeder = (async () => {
+    while (querying) {
+      const points = await pipeline.pointCount();
+      const last = ctx.loadChunks[published - 1]!;
+      if (points >= target - NEXT_BATCH_AT * last && !(await publishNext()) && points >= target)
+        ranDry = true;
+      await sleep(FEED_POLL_MS);
+    }
+  })();
   // Awaited below; marked handled now so a failure while the queries run is not an unhandled rejection.
-  done.catch(() => undefined);
+  feeder.catch(() => undefined);
   // Let the consumer hand the first sub-batches to the worker, so timing starts with the machine busy.
-  await new Promise((resolve) => setTimeout(resolve, LOAD_RAMP_MS));
-  const phase = await queryPhase(r, 'loaded', texts, () => ingesting);
-  const ingestSeconds = ((await done) - started) / 1000;
+  await sleep(LOAD_RAMP_MS);
+  const phase = await queryPhase(r, 'loaded', texts, () => performance.now() < deadline && !ranDry);
+  querying = false;
+  await feeder;
+  const seconds = (performance.now() - started) / 1000;
+  const chunksIndexed = (await pipeline.pointCount()) - base;
   ctx.log(
-    `rep ${r.rep}: ${phase.timings.length} queries during a ${ingestSeconds.toFixed(1)} s ingest of ${docs.length} documents`,
+    `rep ${r.rep}: ${phase.timings.length} queries under load; ${chunksIndexed} chunks indexed meanwhile (${published} batch(es) published)`,
   );
-  return { ...phase, ingestSeconds, documents: docs.length, docsPerSec: docs.length / ingestSeconds };
+  return { ...phase, batchesPublished: published, chunksIndexed, chunksPerSec: chunksIndexed / seconds };
 }
 
 /**
@@ -216,7 +255,10 @@ export async function runPipeline(ctx: RunContext, rep: number): Promise<Pipelin
     await queryPhase(r, 'warmup', pool.slice(0, ctx.warmupQueries));
     const idle = await queryPhase(r, 'idle', pool.slice(ctx.warmupQueries, ctx.warmupQueries + ctx.queries));
     ctx.log(`rep ${rep}: ${idle.timings.length} idle queries`);
-    const loaded = await loadedPhase(r, pool.slice(ctx.warmupQueries + ctx.queries));
+    const loaded = await loadedPhase(
+      r,
+      pool.slice(ctx.warmupQueries + ctx.queries, ctx.warmupQueries + 2 * ctx.queries),
+    );
     result = {
       ...ingest,
       deadLetters: await deadLetterCount(ctx.kafka, pipeline.config.topicDocumentsDlq),
@@ -245,7 +287,7 @@ export async function runPipeline(ctx: RunContext, rep: number): Promise<Pipelin
 /** Lines worth keeping from a process's output: not the start-up banner nor kafkajs' fixed start-up notices. */
 function logTail(output: string): string {
   const noise =
-    /KafkaJS v2.0.0 switched default partitioner|Limiting retries for the idempotent producer|running; \/healthz/;
+    /KafkaJS v2.0.0 switched default partitioner|Limiting retries for the idempotent producer|running; \/healthz|^SIGTERM: shutting down|^stopped$/;
   return output
     .split('\n')
     .filter((l) => l.trim() !== '' && !noise.test(l))

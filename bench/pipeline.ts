@@ -26,12 +26,12 @@ import {
   type PipelineRun,
   type RunContext,
 } from './pipeline-runs.ts';
-import { summarizeOverall, summarizeRepetition } from './pipeline-summary.ts';
+import { BENCH_LABEL, summarizeOverall, summarizeRepetition } from './pipeline-summary.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'bench/results');
-/** Query texts kept for the loaded phase, which times as many as its ingest leaves room for. */
-const LOADED_QUERY_POOL = 3000;
+/** More than two cores ingest per second: enough load batches are prepared to keep the worker busy for BENCH_LOAD_MAX_SECONDS. */
+const MAX_DOCS_PER_SECOND = 12;
 /** Processes of the local stack, sampled beside the worker and consumer (pid files of infra/local/stack). */
 const STACK = ['kafka', 'temporal', 'qdrant', 'jaeger'];
 /** How long the machine's busy share is read while the bench itself does nothing: the others' load. */
@@ -75,7 +75,7 @@ async function traceStages(
 }
 
 function trackStack(sampler: ProcessSampler): void {
-  sampler.track('bench (engine alone runs here)', process.pid);
+  sampler.track(BENCH_LABEL, process.pid);
   for (const name of STACK) {
     const file = path.join(CACHE_DIR, 'stack', 'run', `${name}.pid`);
     const pid = fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8').trim()) : NaN;
@@ -88,16 +88,18 @@ async function main(): Promise<void> {
   const options = pipelineBenchOptions();
   const config = loadConfig();
   const machine = machineInfo(ROOT);
-  const corpus = loadBenchCorpus(
-    options.documents,
-    options.loadDocuments,
-    options.warmupQueries + options.queries + LOADED_QUERY_POOL,
-  );
+  const corpus = loadBenchCorpus({
+    documents: options.documents,
+    loadDocuments: options.loadDocuments,
+    loadBatches: Math.ceil((options.loadMaxSeconds * MAX_DOCS_PER_SECOND) / options.loadDocuments) + 1,
+    queries: options.warmupQueries + 2 * options.queries,
+  });
   const tokenizer = loadTokenizer(resolveModelFiles(config).tokenizerPath, { maxTokens: config.maxTokens });
   const expectedChunks = (await chunkTexts(tokenizer, corpus.documents, config)).length;
-  const expectedLoadChunks = (await chunkTexts(tokenizer, corpus.load, config)).length;
+  const loadChunks: number[] = [];
+  for (const batch of corpus.load) loadChunks.push((await chunkTexts(tokenizer, batch, config)).length);
   log(
-    `corpus: ${corpus.source}; ${corpus.documents.length} documents (${expectedChunks} chunks), load batch ${corpus.load.length} (${expectedLoadChunks} chunks)`,
+    `corpus: ${corpus.source}; ${corpus.documents.length} documents (${expectedChunks} chunks), up to ${corpus.load.length} load batches of ${options.loadDocuments}`,
   );
   log(
     `${options.repetitions} repetition(s); load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' / ')} on ${machine.cores} cores`,
@@ -116,7 +118,8 @@ async function main(): Promise<void> {
     tokenizer,
     corpus,
     expectedChunks,
-    expectedLoadChunks,
+    loadChunks,
+    loadMaxSeconds: options.loadMaxSeconds,
     warmupQueries: options.warmupQueries,
     queries: options.queries,
     log,
@@ -165,11 +168,11 @@ async function main(): Promise<void> {
       source: corpus.source,
       documents: corpus.documents.length,
       chunks: expectedChunks,
-      loadDocuments: corpus.load.length,
-      loadChunks: expectedLoadChunks,
+      loadBatchDocuments: options.loadDocuments,
+      loadBatchesPrepared: corpus.load.length,
     },
     repetitions,
-    overall: summarizeOverall(repetitions, sampler.series()),
+    overall: summarizeOverall(repetitions, runs, sampler.series()),
     traces,
     raw: { runs, processes: sampler.series(), machine: sampler.machine() },
   };

@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
-/** One reading of a process: resident memory and CPU time used so far. */
+/** One reading of a process: resident memory, and CPU time and disk writes so far. */
 export interface ProcessSample {
   /** Seconds since the sampler's epoch. */
   t: number;
   rssMb: number;
   cpuSeconds: number;
+  /** Bytes the process caused to be written to storage since it started (/proc/<pid>/io write_bytes), in MB. */
+  writtenMb?: number;
 }
 
 /** The readings of one process under one label (a label may be reused by a later process, e.g. a fresh worker). */
@@ -41,8 +43,18 @@ export function readRssMb(pid: number): number | undefined {
   }
 }
 
+/** Storage writes `pid` caused so far in MB, or undefined when /proc/<pid>/io cannot be read. */
+function readWrittenMb(pid: number): number | undefined {
+  try {
+    const m = /^write_bytes: (\d+)$/m.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) / 2 ** 20 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Reads VmRSS and CPU time of the tracked processes, and the machine's busy share, every
+ * Reads VmRSS, CPU time and disk writes of the tracked processes, and the machine's busy share, every
  * `intervalMs` from /proc. Reads are synchronous and take microseconds, so sampling in the process
  * that also times queries costs nothing measurable.
  */
@@ -113,7 +125,13 @@ export class ProcessSampler {
     const rssMb = readRssMb(series.pid);
     const cpuSeconds = this.#cpuSeconds(series.pid);
     if (rssMb === undefined || cpuSeconds === undefined) return;
-    series.samples.push({ t: this.now(), rssMb, cpuSeconds });
+    const writtenMb = readWrittenMb(series.pid);
+    series.samples.push({
+      t: this.now(),
+      rssMb,
+      cpuSeconds,
+      ...(writtenMb === undefined ? {} : { writtenMb }),
+    });
   }
 
   #cpuSeconds(pid: number): number | undefined {
@@ -133,6 +151,15 @@ export function cpuSecondsUsed(series: ProcessSeries, from: number, to: number):
   const inside = series.samples.filter((s) => s.t >= from && s.t <= to);
   if (inside.length < 2) return Number.NaN;
   return inside[inside.length - 1]!.cpuSeconds - inside[0]!.cpuSeconds;
+}
+
+/** MB per second a series wrote to storage between `from` and `to`; NaN when not readable. */
+export function writeRateMbPerSec(series: ProcessSeries, from: number, to: number): number {
+  const inside = series.samples.filter((s) => s.t >= from && s.t <= to && s.writtenMb !== undefined);
+  if (inside.length < 2) return Number.NaN;
+  const first = inside[0]!;
+  const last = inside[inside.length - 1]!;
+  return last.t > first.t ? (last.writtenMb! - first.writtenMb!) / (last.t - first.t) : Number.NaN;
 }
 
 /** Cores' worth of CPU a series used between `from` and `to` (seconds on the sampler's clock). */

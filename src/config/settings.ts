@@ -265,6 +265,13 @@ export const settings = {
     positiveInt,
     'a positive integer',
   ),
+  tokenBudgetStart: setting(
+    'EMBED_TOKEN_BUDGET_START',
+    'Padded tokens per batch the adaptive batcher starts at (clamped to the bounds); it moves from there to the fastest budget it measures.',
+    '1536',
+    positiveInt,
+    'a positive integer',
+  ),
   queryCacheSize: setting(
     'EMBED_QUERY_CACHE_SIZE',
     'Query embeddings kept in the LRU cache.',

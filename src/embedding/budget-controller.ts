@@ -38,7 +38,7 @@ export class FixedBudget implements BudgetController {
 export interface AdaptiveBudgetOptions {
   min: number;
   max: number;
-  /** Where to start; the geometric middle of the bounds if absent. */
+  /** Where to start (clamped to the bounds); the geometric middle of the bounds if absent. */
   initial?: number;
   /** Longest a single batch may run; above it the budget is cut at once. */
   maxBatchMs: number;
@@ -64,8 +64,9 @@ const ARMS = [1, -1, -1, 1] as const;
  * The budget is probed alternately a step above and a step below the setpoint. Throughput depends on
  * sequence length as much as on the budget, and a round is worked off longest first, so the two probes
  * are never compared raw: each sample's log rate is regressed on its batch width (log seq) and on the
- * probe side, and only the probe coefficient counts. The setpoint moves a step towards the faster side
- * when that gain is both larger than `minGain` and 2.5 times its standard error; noise alone rarely moves it.
+ * probe side, and only the probe coefficient counts. The setpoint moves towards the faster side when
+ * that gain is both larger than `minGain` and 2.5 times its standard error, so noise alone rarely moves
+ * it; successive moves the same way grow, so a start far from the best budget is left quickly.
  * Two batches in a row slower than `maxBatchMs` cut the setpoint at once (multiplicative decrease),
  * since long batches hold memory and delay queries that share the session.
  */
@@ -80,6 +81,9 @@ export class AdaptiveBudget implements BudgetController {
   #samples: { logRate: number; logSeq: number; arm: number }[] = [];
   #moves = 0;
   #slowInRow = 0;
+  /** Factor of the next move and the direction of the last one: moves grow while they keep one direction. */
+  #step: number;
+  #lastDirection = 0;
 
   constructor(options: AdaptiveBudgetOptions) {
     this.#min = options.min;
@@ -88,6 +92,7 @@ export class AdaptiveBudget implements BudgetController {
     // Bounds closer than two probe steps leave no room to probe: then hold the middle.
     this.#ratio = Math.min(options.probeRatio ?? 1.25, Math.sqrt(this.#max / this.#min));
     this.#minGain = options.minGain ?? 0.02;
+    this.#step = this.#ratio;
     this.#setpoint = this.#clamp(options.initial ?? Math.sqrt(this.#min * this.#max));
   }
 
@@ -110,6 +115,7 @@ export class AdaptiveBudget implements BudgetController {
       // machine): shrink so such a batch would take 80 % of the limit.
       if (++this.#slowInRow >= 2) {
         const scale = (0.8 * this.#maxBatchMs) / sample.runMs;
+        this.#lastDirection = 0;
         this.#move(Math.min(this.#setpoint, sample.paddedTokens / this.#ratio) * scale);
       }
       return;
@@ -125,9 +131,21 @@ export class AdaptiveBudget implements BudgetController {
     this.#phase++;
     if (this.#samples.length % LOOK_EVERY !== 0) return;
     const { gain, stderr } = probeGain(this.#samples);
-    if (gain > this.#minGain && gain > Z * stderr) this.#move(this.#setpoint * this.#ratio);
-    else if (gain < -this.#minGain && -gain > Z * stderr) this.#move(this.#setpoint / this.#ratio);
-    else if (this.#samples.length >= MAX_SAMPLES) this.#restart();
+    if (gain > this.#minGain && gain > Z * stderr) this.#climb(1);
+    else if (gain < -this.#minGain && -gain > Z * stderr) this.#climb(-1);
+    else if (this.#samples.length >= MAX_SAMPLES) {
+      // No side won: this is the top for now; the next move, whenever it comes, starts small.
+      this.#lastDirection = 0;
+      this.#restart();
+    }
+  }
+
+  /** One hill-climbing move; a second move the same way is larger (up to ratio³), a reversal starts small again. */
+  #climb(direction: 1 | -1): void {
+    this.#step =
+      direction === this.#lastDirection ? Math.min(this.#step * this.#ratio, this.#ratio ** 3) : this.#ratio;
+    this.#lastDirection = direction;
+    this.#move(this.#setpoint * this.#step ** direction);
   }
 
   #move(to: number): void {

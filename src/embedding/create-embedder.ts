@@ -76,6 +76,7 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
       : new AdaptiveBudget({
           min: config.tokenBudgetMin,
           max: config.tokenBudgetMax,
+          initial: config.tokenBudgetStart,
           maxBatchMs: config.maxBatchMs,
         });
   return new EngineEmbedder({

@@ -77,6 +77,20 @@ describe('AdaptiveBudget', () => {
     },
   );
 
+  it('when started far above a peak at 1024, then successive moves grow and reach it within 60 batches', () => {
+    const ctrl = new AdaptiveBudget({ min: 512, max: 16384, initial: 12000, maxBatchMs: 1e9 });
+    const curve = peakAt(1024);
+    const setpoints = simulateRound(
+      ctrl,
+      Array.from({ length: 20000 }, () => 32),
+      (b) => curve(b),
+    );
+    expect(setpoints.length).toBeGreaterThanOrEqual(60);
+    expect(setpoints[59]).toBeLessThan(1024 * 1.6);
+    expect(ctrl.setpoint).toBeGreaterThan(1024 / 1.6);
+    expect(ctrl.setpoint).toBeLessThan(1024 * 1.6);
+  });
+
   it('when throughput peaks at 4096 and also depends on length, with 5 % noise, then the setpoint still ends near the peak', () => {
     const ctrl = new AdaptiveBudget({ min: 512, max: 16384, initial: 1024, maxBatchMs: 1e9 });
     const curve = peakAt(4096);
