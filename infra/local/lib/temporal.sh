@@ -16,7 +16,10 @@ temporal_start() {
   launch temporal "$TEMPORAL_BIN" server start-dev \
     --ip "$STACK_HOST" --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$DATA_DIR/temporal/temporal.db" --log-level warn \
-    --dynamic-config-value frontend.enableUpdateWorkflowExecution=true
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
+    --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
+    --dynamic-config-value matching.numTaskqueueReadPartitions=1 \
+    --dynamic-config-value matching.numTaskqueueWritePartitions=1
 }
 
 temporal_health() { "$TEMPORAL_BIN" operator cluster health --address "$STACK_HOST:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
