@@ -91,7 +91,7 @@ export function loadBenchCorpus(size: CorpusSize): BenchCorpus {
   );
   return {
     source: found
-      ? `BEIR NFCorpus in file order: the first ${size.documents} documents, then the next ones for the load`
+      ? `BEIR NFCorpus in file order: the first ${size.documents} documents${size.loadBatches > 0 ? ', then the next ones for the load' : ''}`
       : `examples/sample-corpus.jsonl (${base.length} documents) repeated with changed ids and texts`,
     documents: repeated(base, size.documents, 0),
     load,

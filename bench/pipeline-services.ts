@@ -19,14 +19,16 @@ export interface PipelineUnderTest {
 
 /**
  * Starts a fresh pipeline: fresh processes (so the engine's content-hash cache is empty) and a fresh
- * collection. Partitions and every other setting are the configured ones, as in production.
+ * collection. Partitions and every other setting are the configured ones, as in production, but
+ * for `overrides`.
  */
 export async function startPipeline(
   base: Config,
   kafka: Kafka,
   sampler: ProcessSampler,
+  overrides: Record<string, string> = {},
 ): Promise<PipelineUnderTest> {
-  const env = isolatedEnv({ TOPIC_PARTITIONS: String(base.topicPartitions) });
+  const env = isolatedEnv({ TOPIC_PARTITIONS: String(base.topicPartitions), ...overrides });
   const config = configOf(env);
   await ensureTopics(config, kafka);
   const started = await Promise.allSettled([startService('worker', env), startService('consumer', env)]);
