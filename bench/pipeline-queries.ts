@@ -8,7 +8,7 @@ export interface QueryTiming {
   e2eMs: number;
   /** No answer came within the answer timeout. */
   timedOut?: boolean;
-  /** The answer's own tookMs: from the query message's timestamp to the answer being ready to publish. */
+  /** The answer's own tookMs: from the query message's timestamp to the answer being sent. */
   tookMs?: number;
   /** From the query's publish to the answer message's timestamp (Kafka clocks: whole milliseconds). */
   toAnswerPublishedMs?: number;

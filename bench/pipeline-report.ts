@@ -60,8 +60,8 @@ const INTERVALS: [keyof Omit<QueryPathIntervals, 'traces'>, string][] = [
   ['workflowStart', 'consumer: Temporal acknowledges the search workflow start'],
   ['startToSearch', 'start acknowledged → search runs on the worker (task dispatch, workflow activation)'],
   ['search', 'search (embed the query, query Qdrant, rank)'],
-  ['searchToPublish', 'search done → publishAnswer runs'],
-  ['publish', 'publishAnswer (produce, acks=all)'],
+  ['searchToPublish', 'search done → answer sent'],
+  ['publish', 'send the answer (produce, acks=all)'],
 ];
 
 /** The query path interval by interval, from the traces. */
@@ -170,7 +170,7 @@ Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipe
 
 ## Query latency through Kafka, ms
 
-Sequential queries (each sent once the previous one was answered), from the publish to \`queries\` until the answer arrives on \`query-results\`; ${r.options.warmupQueries} warm-up queries first; a query unanswered after 30 s counts with the 30 s. *tookMs* is the answer's own figure, computed in the search workflow from the query message's timestamp (it reads the workflow clock, which Temporal holds at the workflow task's start, so it stops short of the search); *worker search* is the worker's \`embedstream_search_duration_seconds\` over the phase (embed the query, query Qdrant, rank): mean, and p99 interpolated within the histogram's buckets; *loop lag* is the worker's event-loop delay over the phase (p99 / max), which every callback of that process waits out.
+Sequential queries (each sent once the previous one was answered), from the publish to \`queries\` until the answer arrives on \`query-results\`; ${r.options.warmupQueries} warm-up queries first; a query unanswered after 30 s counts with the 30 s. *tookMs* is the answer's own figure, computed on the worker from the query message's timestamp to the moment the answer is sent; *worker search* is the worker's \`embedstream_search_duration_seconds\` over the phase (embed the query, query Qdrant, rank): mean, and p99 interpolated within the histogram's buckets; *loop lag* is the worker's event-loop delay over the phase (p99 / max), which every callback of that process waits out.
 
 | rep | phase | queries | p50 | p95 | p99 | max | tookMs p50 / p99 | worker search mean / p99≈ | worker loop lag p99 / max | worker cores | machine busy |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |

@@ -185,7 +185,12 @@ async function queryPhase(
     ...(keepGoing ? { keepGoing } : {}),
   });
   const to = r.ctx.sampler.now();
-  const traces: TraceWindow = { startMs, endMs: Date.now(), topicQueries: config.topicQueries };
+  const traces: TraceWindow = {
+    startMs,
+    endMs: Date.now(),
+    topicQueries: config.topicQueries,
+    topicQueryResults: config.topicQueryResults,
+  };
   return { from, to, timings, metrics: phaseMetrics(before, await snapshotMetrics(r.pipeline)), traces };
 }
 

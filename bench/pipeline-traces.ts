@@ -1,4 +1,5 @@
 import { JaegerClient } from '../src/telemetry/report/jaeger-client.ts';
+import { SPAN } from '../src/telemetry/semconv.ts';
 import type { ReportSpan, ReportTrace } from '../src/telemetry/report/trace-model.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
 
@@ -12,6 +13,7 @@ export interface TraceWindow {
   startMs: number;
   endMs: number;
   topicQueries: string;
+  topicQueryResults: string;
 }
 
 /**
@@ -25,13 +27,13 @@ export interface QueryPathIntervals {
   consumerBeforeStart: Percentiles;
   /** Consumer: Temporal acknowledging the start (StartWorkflow:searchQuery). */
   workflowStart: Percentiles;
-  /** Start acknowledged → the worker runs the search local activity: task dispatch, workflow activation, scheduling. */
+  /** Start acknowledged → the worker runs the search: task dispatch, workflow activation, local activity start. */
   startToSearch: Percentiles;
-  /** The search activity (embed the query, query Qdrant, rank). */
+  /** The search (embed the query, query Qdrant, rank). */
   search: Percentiles;
-  /** Search done → the publishAnswer local activity runs: back through the workflow. */
+  /** Search done → the answer's send starts. */
   searchToPublish: Percentiles;
-  /** The publishAnswer activity (produce to query-results, acks=all). */
+  /** Sending the answer (produce to query-results, acks=all). */
   publish: Percentiles;
 }
 
@@ -42,15 +44,15 @@ interface PathSpans {
   publish: ReportSpan;
 }
 
-function pathOf(trace: ReportTrace, topicQueries: string): PathSpans | undefined {
+function pathOf(trace: ReportTrace, w: TraceWindow): PathSpans | undefined {
   const find = (name: string) => trace.spans.find((s) => s.name === name);
-  const receive = find(`receive ${topicQueries}`);
+  const receive = find(`receive ${w.topicQueries}`);
   const start = find('StartWorkflow:searchQuery');
-  // A retried workflow task runs the activities again: the last run is the one that answered.
+  // A retried activity searches again: the last run is the one that answered.
   const last = (name: string) =>
     trace.spans.filter((s) => s.name === name).sort((a, b) => b.startUs - a.startUs)[0];
-  const search = last('RunActivity:searchDocuments');
-  const publish = last('RunActivity:publishAnswer');
+  const search = last(SPAN.search);
+  const publish = last(`send ${w.topicQueryResults}`);
   return receive && start && search && publish ? { receive, start, search, publish } : undefined;
 }
 
@@ -74,7 +76,7 @@ export async function queryPathIntervals(
       limit: TRACE_LIMIT,
     });
     for (const t of traces) {
-      const p = pathOf(t, w.topicQueries);
+      const p = pathOf(t, w);
       if (p) paths.push(p);
     }
   }

@@ -52,15 +52,17 @@ export async function startWorkers(config: Config, deps: WorkerDeps): Promise<Ru
   const telemetry = temporalWorkerTelemetry();
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const codePath = await workflowBundlePath(
-    path.join(CACHE_DIR, 'build'),
-    temporalWorkflowInterceptorModules(),
-  );
-  const workflowBundle = { codePath };
+  const bundles = path.join(CACHE_DIR, 'build');
+  const ingestModules = temporalWorkflowInterceptorModules('spans');
+  const searchModules = temporalWorkflowInterceptorModules('context-only');
+  const ingestBundle = await workflowBundlePath(bundles, ingestModules);
+  const searchBundle =
+    searchModules.join() === ingestModules.join()
+      ? ingestBundle
+      : await workflowBundlePath(bundles, searchModules);
   const common = {
     connection,
     namespace: config.temporalNamespace,
-    workflowBundle,
     activities,
     interceptors: { ...telemetry.interceptors, workflowModules: [] },
     sinks: telemetry.sinks,
@@ -68,13 +70,17 @@ export async function startWorkers(config: Config, deps: WorkerDeps): Promise<Ru
   };
   const ingest = await Worker.create({
     ...common,
+    workflowBundle: { codePath: ingestBundle },
     taskQueue: config.taskQueueIngest,
     // Concurrent batches let the engine pack texts of several batches into well-filled runs while
     // one batch waits on Qdrant; more would only queue on the two cores.
     maxConcurrentActivityTaskExecutions: 4,
   });
+  // Searches are short and many: their bundle carries the trace context to the activities without
+  // making workflow spans, which would cost each search the tracing SDK's set-up in the sandbox.
   const search = await Worker.create({
     ...common,
+    workflowBundle: { codePath: searchBundle },
     taskQueue: config.taskQueueSearch,
     maxConcurrentLocalActivityExecutions: 64,
     maxConcurrentWorkflowTaskExecutions: 64,

@@ -38,10 +38,11 @@ export const PUBLISH: ActivityOptions = {
 };
 
 /**
- * Search runs as a local activity on the worker that runs the workflow task: no task-queue round
- * trip, which is most of the latency budget of a query. A query is worth little after a minute.
+ * Answering a query (search, then publish the answer) runs as a local activity on the worker that
+ * runs the workflow task: no task-queue round trip, which is most of the latency budget of a query.
+ * A query is worth little after a minute; its answer is still published within two.
  */
-export const SEARCH: LocalActivityOptions = {
+export const ANSWER_QUERY: LocalActivityOptions = {
   startToCloseTimeout: '15 seconds',
   scheduleToCloseTimeout: '1 minute',
   retry: {
@@ -52,7 +53,7 @@ export const SEARCH: LocalActivityOptions = {
   },
 };
 
-/** Publishing the answer, also local: it follows the search on the same worker. */
+/** Publishing an error answer, also local: it follows the failed search on the same worker. */
 export const PUBLISH_ANSWER: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '2 minutes',

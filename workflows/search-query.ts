@@ -1,9 +1,9 @@
 import { ActivityFailure, ApplicationFailure, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { PUBLISH_ANSWER, SEARCH } from './activity-options.ts';
+import { ANSWER_QUERY, PUBLISH_ANSWER } from './activity-options.ts';
 import type { SearchAnswer, SearchInput } from './contracts.ts';
 
-const { searchDocuments } = proxyLocalActivities<Activities>(SEARCH);
+const { answerQuery } = proxyLocalActivities<Activities>(ANSWER_QUERY);
 const { publishAnswer } = proxyLocalActivities<Activities>(PUBLISH_ANSWER);
 
 function messageOf(err: unknown): string {
@@ -13,20 +13,13 @@ function messageOf(err: unknown): string {
 }
 
 /**
- * Answers one query: search, then (for queries that came through Kafka) publish the answer — or
- * the error — to the reply topic. The answer is returned too, for callers of the Temporal client.
+ * Answers one query. One local activity searches and, for a query that came through Kafka,
+ * publishes the answer to the reply topic; should the search fail for good, the error is published
+ * instead. The answer is returned too, for callers of the Temporal client.
  */
 export async function searchQuery(input: SearchInput): Promise<SearchAnswer> {
-  const started = Date.now();
   try {
-    const hits = await searchDocuments(input);
-    const answer: SearchAnswer = {
-      requestId: input.requestId,
-      hits,
-      tookMs: Date.now() - (input.receivedAt ?? started),
-    };
-    if (input.replyTopic) await publishAnswer(input.replyTopic, answer);
-    return answer;
+    return await answerQuery(input);
   } catch (err) {
     if (input.replyTopic)
       await publishAnswer(input.replyTopic, { requestId: input.requestId, error: messageOf(err) });

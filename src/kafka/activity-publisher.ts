@@ -36,6 +36,7 @@ export class KafkaActivityPublisher implements ActivityPublisher {
   }
 
   async publishAnswer(topic: string, answer: QueryResult): Promise<void> {
-    await this.#producer.send(topic, [encodeQueryResult(answer)]);
+    // The answer's send joins the query's trace: one journey from question to answer.
+    await this.#producer.send(topic, [encodeQueryResult(answer)], { inCallerTrace: true });
   }
 }

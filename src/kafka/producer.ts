@@ -35,11 +35,16 @@ export class MessageProducer {
 
   /**
    * Publishes `messages` to `topic`. Each message gets a `send <topic>` span and carries its
-   * context in W3C trace-context headers, so the consumer links its work to this send.
+   * context in W3C trace-context headers, so the consumer links its work to this send. The spans
+   * start traces of their own, linked to the caller's, unless `inCallerTrace` (a reply).
    */
-  async send(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
+  async send(
+    topic: string,
+    messages: Message[],
+    options: { inCallerTrace?: boolean } = {},
+  ): Promise<RecordMetadata[]> {
     await this.connect();
-    return sendTraced(this.#producer, { topic, messages, acks: ACKS_ALL });
+    return sendTraced(this.#producer, { topic, messages, acks: ACKS_ALL }, options);
   }
 
   /** Publishes messages with their headers exactly as given (dead letters keep the original trace context). */

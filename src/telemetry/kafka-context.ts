@@ -75,14 +75,22 @@ function bodySize(value: Buffer | string | null): number {
 /**
  * `producer.send` with one PRODUCER span `send <topic>` per message, each message carrying its own
  * span's context. Each span starts a new trace (linked to the caller's span, if any), so every
- * document's journey is its own trace instead of one giant trace per bulk publish.
+ * document's journey is its own trace instead of one giant trace per bulk publish; with
+ * `inCallerTrace` the spans are children of the caller's span instead (one reply to one request,
+ * such as the answer to a query, belongs to the request's trace).
  */
 export async function sendTraced(
   producer: Pick<Producer, 'send'>,
   record: ProducerRecord,
+  options: { inCallerTrace?: boolean } = {},
 ): Promise<RecordMetadata[]> {
-  const callerSpan = trace.getSpanContext(context.active());
-  const links = callerSpan && trace.isSpanContextValid(callerSpan) ? [{ context: callerSpan }] : [];
+  const caller = context.active();
+  const callerSpan = trace.getSpanContext(caller);
+  const links =
+    !options.inCallerTrace && callerSpan && trace.isSpanContextValid(callerSpan)
+      ? [{ context: callerSpan }]
+      : [];
+  const parent = options.inCallerTrace ? caller : ROOT_CONTEXT;
   const spans: Span[] = [];
   const messages: Message[] = record.messages.map((message) => {
     const key = messageKey(message.key);
@@ -96,10 +104,10 @@ export async function sendTraced(
         [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodySize(message.value),
         ...(key === undefined ? {} : { [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: key }),
       },
-      { kind: SpanKind.PRODUCER, parent: ROOT_CONTEXT, links },
+      { kind: SpanKind.PRODUCER, parent, links },
     );
     spans.push(span);
-    return { ...message, headers: injectTraceHeaders(message.headers, trace.setSpan(ROOT_CONTEXT, span)) };
+    return { ...message, headers: injectTraceHeaders(message.headers, trace.setSpan(parent, span)) };
   });
   try {
     return await producer.send({ ...record, messages });

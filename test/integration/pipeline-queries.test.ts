@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import {
   type ServiceProcess,
 } from '../helpers/service-process.ts';
 import { QdrantClient } from '@qdrant/js-client-rest';
+import { parentOf, spanNamed, waitForTrace } from '../helpers/jaeger.ts';
 
 const examples = path.resolve(import.meta.dirname, '..', '..', 'examples');
 const corpus = readFileSync(path.join(examples, 'sample-corpus.jsonl'), 'utf8').trim().split('\n');
@@ -103,5 +105,31 @@ describe('queries through Kafka', () => {
     await admin.disconnect();
     expect(isSearchError(answer)).toBe(true);
     expect((answer as { error: string }).error).toMatch(/text/i);
+  });
+
+  it('when a traced query is published, then its search and its answer join the asker’s trace through the search workflow', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const requestId = `traced-${traceId.slice(0, 8)}`;
+    await producer.send(config.topicQueries, [
+      {
+        key: requestId,
+        value: JSON.stringify({ requestId, text: queries[0]!.text }),
+        headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      },
+    ]);
+    const answerSpan = `send ${config.topicQueryResults}`;
+    const trace = await waitForTrace(traceId, (t) => !!spanNamed(t, answerSpan), 30_000);
+    const ancestry = (name: string) => {
+      const names: string[] = [];
+      for (let s = spanNamed(trace, name); s; s = parentOf(trace, s)) names.push(s.operationName);
+      return names;
+    };
+    expect(ancestry('search')).toEqual(
+      expect.arrayContaining(['search', 'RunActivity:answerQuery', 'StartWorkflow:searchQuery']),
+    );
+    expect(ancestry(answerSpan)).toEqual(
+      expect.arrayContaining([answerSpan, 'RunActivity:answerQuery', 'StartWorkflow:searchQuery']),
+    );
+    expect(spanNamed(trace, 'qdrant.query')).toBeDefined();
   });
 });

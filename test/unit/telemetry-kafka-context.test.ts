@@ -91,6 +91,26 @@ describe('kafka trace context', () => {
     expect(sentParents).toEqual(sends.map((s) => s.spanContext().spanId));
   });
 
+  it('when a reply is sent in the caller’s trace, then its send span is the caller’s child and the message carries it', async () => {
+    const producer = recordingProducer();
+    await withSpan('answer', {}, () =>
+      sendTraced(
+        producer,
+        { topic: 'query-results', messages: [{ key: 'r1', value: '{}' }] },
+        { inCallerTrace: true },
+      ),
+    );
+    const spans = await finished();
+    const answer = spans.find((s) => s.name === 'answer')!;
+    const send = spans.find((s) => s.name === 'send query-results')!;
+    expect(send.spanContext().traceId).toBe(answer.spanContext().traceId);
+    expect(send.parentSpanId).toBe(answer.spanContext().spanId);
+    expect(send.links).toEqual([]);
+    expect(String(producer.sent[0]!.messages[0]!.headers?.traceparent).split('-')[2]).toBe(
+      send.spanContext().spanId,
+    );
+  });
+
   it('when a batch is consumed, then one receive span parents a process span per message, each linked to its producer', async () => {
     const producer = recordingProducer();
     await sendTraced(producer, {

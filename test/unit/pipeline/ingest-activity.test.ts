@@ -2,8 +2,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../../activities/index.ts';
 import { EmptyTextError, type EmbedOutcome } from '../../../src/embedding/index.ts';
-import type { ChunkPoint, StaleSelector } from '../../../src/qdrant/index.ts';
-import type { DocumentInput, IngestBatchResult } from '../../../workflows/contracts.ts';
+import type { ChunkPayload, ChunkPoint, StaleSelector } from '../../../src/qdrant/index.ts';
+import type { DocumentInput, IngestBatchResult, SearchAnswer } from '../../../workflows/contracts.ts';
 
 interface StoreCalls {
   ensured: string[];
@@ -122,5 +122,59 @@ describe('the ingest activity', () => {
       ['bad', 'EmptyText'],
     ]);
     expect(calls.upserts.flat().map((p) => p.documentId)).toEqual(['ok']);
+  });
+});
+
+const chunk = (docId: string, index: number, text: string): ChunkPayload => ({
+  doc_id: docId,
+  chunk_index: index,
+  chunk_count: 2,
+  text,
+  version: 1,
+});
+
+describe('the answer activity', () => {
+  it('when a query came through Kafka, then its answer is published to the reply topic with the time since it was published', async () => {
+    const { deps } = fakes();
+    const answers: { topic: string; answer: unknown }[] = [];
+    deps.publisher.publishAnswer = (topic, answer) => {
+      answers.push({ topic, answer });
+      return Promise.resolve();
+    };
+    deps.store.query = () =>
+      Promise.resolve([
+        { pointId: 'p1', score: 0.9, payload: chunk('a', 0, 'alpha') },
+        { pointId: 'p2', score: 0.8, payload: chunk('a', 1, 'alpha two') },
+        { pointId: 'p3', score: 0.7, payload: chunk('b', 0, 'beta') },
+      ]);
+    const acts = createActivities(deps);
+    const receivedAt = Date.now() - 40;
+    const answer: SearchAnswer = await new MockActivityEnvironment().run(acts.answerQuery, {
+      requestId: 'r1',
+      text: 'alpha',
+      topK: 5,
+      replyTopic: 'results',
+      receivedAt,
+    });
+    expect(answer.hits.map((h) => h.id)).toEqual(['a', 'b']);
+    expect(answer.tookMs).toBeGreaterThanOrEqual(40);
+    expect(answers).toEqual([{ topic: 'results', answer }]);
+  });
+
+  it('when a query came from the Temporal client, then the answer is only returned', async () => {
+    const { deps } = fakes();
+    let sent = 0;
+    deps.publisher.publishAnswer = () => {
+      sent += 1;
+      return Promise.resolve();
+    };
+    const acts = createActivities(deps);
+    const answer = await new MockActivityEnvironment().run(acts.answerQuery, {
+      requestId: 'r2',
+      text: 'alpha',
+      topK: 5,
+    });
+    expect(answer).toMatchObject({ requestId: 'r2', hits: [] });
+    expect(sent).toBe(0);
   });
 });
