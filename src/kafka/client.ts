@@ -1,4 +1,4 @@
-import { Kafka, type RetryOptions } from 'kafkajs';
+import { Kafka, logLevel as kafkaLevels, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import { kafkaLogLevel, type LogLevel } from './logger.ts';
 import { filterKafkajsTimeoutWarnings } from './timeout-warning-filter.ts';
@@ -21,6 +21,29 @@ const RETRY: Record<NonNullable<KafkaClientOptions['retryProfile']>, RetryOption
   cli: { initialRetryTime: 300, multiplier: 2, factor: 0.2, maxRetryTime: 2000, retries: 3 },
 };
 
+/**
+ * Notices kafkajs prints on every start that say nothing about this process: the producers pick
+ * their partitioner explicitly, and the producer's retries are bounded on purpose (a send that
+ * cannot land within about a minute fails, and its caller, a Temporal activity or a command, retries
+ * or reports it; the idempotent producer still keeps each attempt's retries free of duplicates).
+ */
+const QUIET = [/switched default partitioner/, /Limiting retries for the idempotent producer/];
+
+/** kafkajs' console logger (one JSON line per entry), without the start-up notices above. */
+const quietLogCreator: logCreator =
+  () =>
+  ({ namespace, level, label, log }) => {
+    if (QUIET.some((q) => q.test(log.message))) return;
+    const line = JSON.stringify({
+      level: label,
+      ...log,
+      message: `${namespace ? `[${namespace}] ` : ''}${log.message}`,
+    });
+    if (level === kafkaLevels.ERROR) console.error(line);
+    else if (level === kafkaLevels.WARN) console.warn(line);
+    else console.log(line);
+  };
+
 /** One kafkajs client for this process, configured from KAFKA_BROKERS and KAFKA_CLIENT_ID. */
 export function createKafka(
   config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'logLevel'>,
@@ -34,5 +57,6 @@ export function createKafka(
     connectionTimeout: 3000,
     retry: RETRY[options.retryProfile ?? 'service'],
     logLevel: kafkaLogLevel(options.logLevel ?? config.logLevel),
+    logCreator: quietLogCreator,
   });
 }

@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { sendTraced } from '../telemetry/kafka-context.ts';
 
 /** All in-sync replicas must have a message before a send resolves: nothing acknowledged is lost. */
@@ -21,6 +21,8 @@ export class MessageProducer {
       // Topics are created by `embedstream topics create` with their partitions and settings; a
       // typo in a topic name must fail loudly instead of auto-creating a topic with broker defaults.
       allowAutoTopicCreation: false,
+      // kafkajs 2's default (murmur2 of the key, as the Java client): a document's messages stay in order.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
   }
 
