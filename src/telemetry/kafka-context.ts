@@ -130,13 +130,13 @@ export interface ReceivedBatch {
 export interface TracedBatch {
   /** Context of the `receive` span (the active one inside the handler). */
   readonly context: Context;
-  /** Context of a message's `process` span: parent for per-message work such as DLQ routing. */
+  /** Context of a message's `process` span (made on first use): parent for per-message work such as DLQ routing. */
   processContext(message: KafkaMessage): Context;
   /** Marks one message's `process` span failed (the batch goes on). */
   fail(message: KafkaMessage, err: unknown): void;
   /**
    * Runs `fn` (the hand-off of a sub-batch to Temporal) in a `hand-off <topic>` span linked to each
-   * message's producer. When every message comes from one trace, that trace is the parent, so a
+   * message's producer; the messages count as processed by this fetch. When every message comes from one trace, that trace is the parent, so a
    * document's journey from `publish` to Qdrant reads as one trace; otherwise the `receive` span is.
    */
   handOff<T>(messages: readonly KafkaMessage[], fn: () => Promise<T>): Promise<T>;
@@ -144,8 +144,11 @@ export interface TracedBatch {
 
 /**
  * Traces one `eachBatch` call as the messaging conventions describe a batch: one `receive` span
- * (a new trace), and one `process` span per message, its child, linked to the message's producer.
- * All of them end when `fn` settles.
+ * (a new trace), and a `process` span, its child, linked to the message's producer, for each message
+ * the handler processed: handed off (`handOff`), dead-lettered (`fail`, `processContext`). A message
+ * the handler leaves unresolved for a later fetch (a held tail, a paused partition) gets its span
+ * on the fetch that processes it, so a re-fetched message is not counted twice. Process spans start
+ * with the `receive` span; all of them end when `fn` settles.
  */
 export async function traceBatch<T>(
   batch: ReceivedBatch,
@@ -158,6 +161,7 @@ export async function traceBatch<T>(
     [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(batch.partition),
     ...(options.groupId ? { [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: options.groupId } : {}),
   };
+  const receivedAt = Date.now();
   const receive = startSpan(
     `${MESSAGING_OPERATION_TYPE_VALUE_RECEIVE} ${batch.topic}`,
     {
@@ -166,39 +170,38 @@ export async function traceBatch<T>(
       [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_RECEIVE,
       [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.messages.length,
     },
-    { kind: SpanKind.CONSUMER, parent: ROOT_CONTEXT },
+    { kind: SpanKind.CONSUMER, parent: ROOT_CONTEXT, startTime: receivedAt },
   );
   const receiveContext = trace.setSpan(ROOT_CONTEXT, receive);
   const processSpans = new Map<string, Span>();
-  for (const message of batch.messages) {
-    const key = messageKey(message.key);
-    const link = producerLink(message.headers);
-    const span = startSpan(
-      `${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${batch.topic}`,
-      {
-        ...common,
-        [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-        [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-        [ATTR_MESSAGING_KAFKA_OFFSET]: Number(message.offset),
-        [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodySize(message.value),
-        ...(key === undefined ? {} : { [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: key }),
-      },
-      { kind: SpanKind.CONSUMER, parent: receiveContext, links: link ? [link] : [] },
-    );
-    processSpans.set(message.offset, span);
-  }
+  const processSpan = (message: KafkaMessage): Span => {
+    let span = processSpans.get(message.offset);
+    if (!span) {
+      const key = messageKey(message.key);
+      const link = producerLink(message.headers);
+      span = startSpan(
+        `${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${batch.topic}`,
+        {
+          ...common,
+          [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+          [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+          [ATTR_MESSAGING_KAFKA_OFFSET]: Number(message.offset),
+          [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bodySize(message.value),
+          ...(key === undefined ? {} : { [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: key }),
+        },
+        { kind: SpanKind.CONSUMER, parent: receiveContext, links: link ? [link] : [], startTime: receivedAt },
+      );
+      processSpans.set(message.offset, span);
+    }
+    return span;
+  };
 
   const traced: TracedBatch = {
     context: receiveContext,
-    processContext: (message) => {
-      const span = processSpans.get(message.offset);
-      return span ? trace.setSpan(receiveContext, span) : receiveContext;
-    },
-    fail: (message, err) => {
-      const span = processSpans.get(message.offset);
-      if (span) recordError(span, err);
-    },
+    processContext: (message) => trace.setSpan(receiveContext, processSpan(message)),
+    fail: (message, err) => recordError(processSpan(message), err),
     handOff: (messages, handOffFn) => {
+      for (const message of messages) processSpan(message);
       const links = messages.map((m) => producerLink(m.headers)).filter((l): l is Link => l !== undefined);
       const traceIds = new Set(links.map((l) => l.context.traceId));
       const oneTrace = traceIds.size === 1 && links.length === messages.length;

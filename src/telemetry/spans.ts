@@ -7,6 +7,7 @@ import {
   type Context,
   type Link,
   type Span,
+  type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
 
@@ -21,6 +22,8 @@ export interface SpanOptions {
   links?: Link[];
   /** Parent context; the active one when absent. */
   parent?: Context;
+  /** When the span started, if before now (`startSpan` only). */
+  startTime?: TimeInput;
 }
 
 /**
@@ -64,7 +67,12 @@ export function recordError(span: Span, err: unknown): void {
 export function startSpan(name: string, attributes: Attributes, options: SpanOptions = {}): Span {
   return tracer.startSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, attributes, links: options.links },
+    {
+      kind: options.kind ?? SpanKind.INTERNAL,
+      attributes,
+      links: options.links,
+      ...(options.startTime === undefined ? {} : { startTime: options.startTime }),
+    },
     options.parent ?? context.active(),
   );
 }

@@ -66,7 +66,8 @@ describe('document consumer tracing', () => {
 
     const spans = await finished();
     const receive = spans.find((s) => s.name === 'receive docs')!;
-    const processes = spans.filter((s) => s.name === 'process docs');
+    const offset = (s: (typeof spans)[number]) => Number(s.attributes['messaging.kafka.offset']);
+    const processes = spans.filter((s) => s.name === 'process docs').sort((a, b) => offset(a) - offset(b));
     const handOff = spans.find((s) => s.name === 'hand-off docs')!;
     const route = spans.find((s) => s.name === 'dlq.route')!;
     expect(receive).toBeDefined();

@@ -121,7 +121,7 @@ describe('kafka trace context', () => {
     await resetSpans();
     await traceBatch({ topic: 'documents', partition: 3, messages }, (traced) => {
       traced.fail(messages[1]!, new Error('bad json'));
-      return Promise.resolve();
+      return traced.handOff([messages[0]!, messages[2]!], () => Promise.resolve());
     });
     const spans = await finished();
     const receive = spans.find((s) => s.name === 'receive documents')!;
@@ -129,6 +129,10 @@ describe('kafka trace context', () => {
     expect(receive.kind).toBe(SpanKind.CONSUMER);
     expect(receive.attributes['messaging.batch.message_count']).toBe(3);
     expect(receive.attributes['messaging.destination.partition.id']).toBe('3');
+    processes.sort(
+      (a, b) =>
+        Number(a.attributes['messaging.kafka.offset']) - Number(b.attributes['messaging.kafka.offset']),
+    );
     expect(processes.map((s) => s.attributes['messaging.kafka.offset'])).toEqual([40, 41, 42]);
     for (const [i, p] of processes.entries()) {
       expect(p.spanContext().traceId).toBe(receive.spanContext().traceId);
@@ -175,6 +179,25 @@ describe('kafka trace context', () => {
     expect(handOff.attributes['messaging.batch.message_count']).toBe(2);
   });
 
+  it('when the handler leaves a tail for the next fetch, then only the messages it processed get process spans', async () => {
+    const producer = recordingProducer();
+    await sendTraced(producer, {
+      topic: 'documents',
+      messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }],
+    });
+    const messages = consumed(producer.sent[0]!, 7);
+    await resetSpans();
+    await traceBatch({ topic: 'documents', partition: 0, messages }, (traced) =>
+      traced.handOff([messages[0]!], () => Promise.resolve()),
+    );
+    const spans = await finished();
+    const processes = spans.filter((s) => s.name === 'process documents');
+    expect(processes.map((s) => s.attributes['messaging.kafka.offset'])).toEqual([7]);
+    expect(
+      spans.find((s) => s.name === 'receive documents')!.attributes['messaging.batch.message_count'],
+    ).toBe(3);
+  });
+
   it('when the batch handler throws, then the receive span records the error and every span still ends', async () => {
     const producer = recordingProducer();
     await sendTraced(producer, { topic: 'documents', messages: [{ value: 'a' }] });
@@ -186,7 +209,8 @@ describe('kafka trace context', () => {
       ),
     ).rejects.toThrow('temporal down');
     const spans = await finished();
-    expect(spans.map((s) => s.name).sort()).toEqual(['process documents', 'receive documents']);
+    // Nothing was processed: no process span, and the message gets one on its next fetch.
+    expect(spans.map((s) => s.name).sort()).toEqual(['receive documents']);
     expect(spans.find((s) => s.name === 'receive documents')!.status).toEqual({
       code: 2,
       message: 'temporal down',
