@@ -53,13 +53,9 @@ export async function startWorkers(config: Config, deps: WorkerDeps): Promise<Ru
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const bundles = path.join(CACHE_DIR, 'build');
-  const ingestModules = temporalWorkflowInterceptorModules('spans');
-  const searchModules = temporalWorkflowInterceptorModules('context-only');
-  const ingestBundle = await workflowBundlePath(bundles, ingestModules);
-  const searchBundle =
-    searchModules.join() === ingestModules.join()
-      ? ingestBundle
-      : await workflowBundlePath(bundles, searchModules);
+  // One after the other: with tracing off both are the same bundle, built once and then found in the cache.
+  const ingestBundle = await workflowBundlePath(bundles, temporalWorkflowInterceptorModules('spans'));
+  const searchBundle = await workflowBundlePath(bundles, temporalWorkflowInterceptorModules('context-only'));
   const common = {
     connection,
     namespace: config.temporalNamespace,

@@ -130,14 +130,15 @@ export interface ReceivedBatch {
 export interface TracedBatch {
   /** Context of the `receive` span (the active one inside the handler). */
   readonly context: Context;
-  /** Context of a message's `process` span (made on first use): parent for per-message work such as DLQ routing. */
+  /** Context of a message's `process` span (made on first use): parent of per-message work such as DLQ routing. */
   processContext(message: KafkaMessage): Context;
   /** Marks one message's `process` span failed (the batch goes on). */
   fail(message: KafkaMessage, err: unknown): void;
   /**
    * Runs `fn` (the hand-off of a sub-batch to Temporal) in a `hand-off <topic>` span linked to each
-   * message's producer; the messages count as processed by this fetch. When every message comes from one trace, that trace is the parent, so a
-   * document's journey from `publish` to Qdrant reads as one trace; otherwise the `receive` span is.
+   * message's producer; the messages count as processed by this fetch. When every message comes
+   * from one trace, that trace is the parent, so a document's journey from `publish` to Qdrant
+   * reads as one trace; otherwise the `receive` span is.
    */
   handOff<T>(messages: readonly KafkaMessage[], fn: () => Promise<T>): Promise<T>;
 }
@@ -161,7 +162,8 @@ export async function traceBatch<T>(
     [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(batch.partition),
     ...(options.groupId ? { [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: options.groupId } : {}),
   };
-  const receivedAt = Date.now();
+  // Epoch milliseconds with the monotonic clock's fraction: the process spans made later start here too.
+  const receivedAt = performance.timeOrigin + performance.now();
   const receive = startSpan(
     `${MESSAGING_OPERATION_TYPE_VALUE_RECEIVE} ${batch.topic}`,
     {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 
 /** The Temporal CLI the local stack built; the testing package would otherwise download one. */
@@ -21,4 +22,25 @@ export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1' },
   });
+}
+
+const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+/**
+ * Runs `start(taskQueue)` (a workflow started on that task queue) while a worker of the project's
+ * workflows with `activities` serves a task queue of its own, and resolves with its result.
+ */
+export async function runOnTestWorker<T>(
+  env: TestWorkflowEnvironment,
+  activities: object,
+  start: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const taskQueue = `test-${Math.random().toString(36).slice(2)}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities,
+  });
+  return worker.runUntil(start(taskQueue));
 }

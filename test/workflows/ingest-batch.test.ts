@@ -1,14 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities/index.ts';
 import type { DocumentInput, FailedDocument } from '../../workflows/contracts.ts';
 import type { ingestBatch } from '../../workflows/ingest-batch.ts';
-import { createTestEnv } from '../helpers/temporal-test-env.ts';
+import { createTestEnv, runOnTestWorker } from '../helpers/temporal-test-env.ts';
 
-const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
@@ -32,14 +29,7 @@ async function runIngest(ingestDocuments: Activities['ingestDocuments']) {
       reported.push({ ids: documents.map((d) => d.id), failures });
     },
   };
-  const taskQueue = `test-${Math.random().toString(36).slice(2)}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities,
-  });
-  const result = await worker.runUntil(
+  const result = await runOnTestWorker(env, activities, (taskQueue) =>
     env.client.workflow.execute<typeof ingestBatch>('ingestBatch', {
       taskQueue,
       workflowId: taskQueue,

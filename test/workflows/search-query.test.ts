@@ -1,15 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities/index.ts';
 import type { SearchAnswer, SearchError, SearchInput } from '../../workflows/contracts.ts';
 import type { searchQuery } from '../../workflows/search-query.ts';
-import { createTestEnv } from '../helpers/temporal-test-env.ts';
+import { createTestEnv, runOnTestWorker } from '../helpers/temporal-test-env.ts';
 
-const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
@@ -30,14 +27,7 @@ async function runSearch(answerQuery: Activities['answerQuery']) {
       published.push({ topic, answer });
     },
   };
-  const taskQueue = `test-${Math.random().toString(36).slice(2)}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities,
-  });
-  const outcome = await worker.runUntil(
+  const outcome = await runOnTestWorker(env, activities, (taskQueue) =>
     env.client.workflow
       .execute<typeof searchQuery>('searchQuery', { taskQueue, workflowId: taskQueue, args: [input] })
       .then(
