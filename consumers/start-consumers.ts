@@ -23,6 +23,8 @@ export interface ConsumerDeps {
   roles?: readonly ConsumerRole[];
   /** Replaces the Temporal starts (tests). */
   starter?: WorkflowStarter;
+  /** Starts the search workflows instead of `starter` (an eager starter beside the search worker). */
+  queryStarter?: WorkflowStarter;
   kafka?: Kafka;
   logger?: Logger;
 }
@@ -72,7 +74,7 @@ export async function startConsumers(config: Config, deps: ConsumerDeps): Promis
       running.push(
         await startQueryConsumer(config, {
           kafka,
-          starter,
+          starter: deps.queryStarter ?? starter,
           producer,
           deadLetters: new DeadLetterPublisher(producer, config.topicQueriesDlq),
           health: deps.health,

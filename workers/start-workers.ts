@@ -17,6 +17,8 @@ export interface WorkerDeps {
 export interface RunningWorkers {
   embedder: Embedder;
   store: VectorStore;
+  /** The workers' connection; a client over it can start workflows eagerly on these workers. */
+  connection: NativeConnection;
   /** Resolves when both workers have stopped; rejects if one fails. */
   done: Promise<void>;
   /** Stops polling, lets running activities finish within the grace time, then closes the engine. */
@@ -86,6 +88,7 @@ export async function startWorkers(config: Config, deps: WorkerDeps): Promise<Ru
   return {
     embedder,
     store,
+    connection,
     done,
     stop() {
       stopping ??= (async () => {

@@ -4,8 +4,8 @@ import { createKafka, DeadLetterPublisher, KafkaActivityPublisher, MessageProduc
 import { prepareTemporalRuntimeMetrics } from '../metrics/index.ts';
 import { shutdownTelemetry } from '../telemetry/bootstrap.ts';
 import { installTemporalRuntime, startWorkers, type RunningWorkers } from '../../workers/start-workers.ts';
-import { startConsumers, type RunningConsumers } from '../../consumers/index.ts';
-import { connectTemporal } from '../temporal/client.ts';
+import { startConsumers, temporalStarter, type ConsumerRole, type RunningConsumers } from '../../consumers/index.ts';
+import { connectTemporal, temporalClientOver } from '../temporal/client.ts';
 
 export type Role = 'worker' | 'consumer' | 'all';
 
@@ -37,14 +37,19 @@ async function step(name: string, fn: () => Promise<void>): Promise<void> {
 }
 
 /**
- * One embedstream process: Temporal workers (role worker), Kafka consumers (role consumer) or both,
- * with /healthz, /readyz and /metrics. Scale out by running more of them: Kafka spreads partitions
+ * One embedstream process, with /healthz, /readyz and /metrics. Role worker: the Temporal workers and
+ * the query consumer, which starts each search workflow eagerly on the search worker beside it (the
+ * start's reply carries the first workflow task, so a query skips the task queue). Role consumer: the
+ * document consumer. Role all: both. Scale out by running more of them: Kafka spreads partitions
  * over consumers of one group, Temporal spreads tasks over workers of one task queue.
  */
 export async function runService(config: Config, role: Role): Promise<RunningService> {
   const health = new HealthServer({ port: config.httpPort, loopStallMs: config.healthLoopStallMs });
   const runsWorkers = role === 'worker' || role === 'all';
-  const runsConsumers = role === 'consumer' || role === 'all';
+  const consumerRoles: ConsumerRole[] = [
+    ...(role === 'consumer' || role === 'all' ? (['documents'] as const) : []),
+    ...(runsWorkers ? (['queries'] as const) : []),
+  ];
 
   // Temporal's own runtime metrics (task latencies, poller counts…) appear on this process's /metrics.
   const temporalMetrics = await prepareTemporalRuntimeMetrics(config.temporalMetricsPort);
@@ -82,8 +87,11 @@ export async function runService(config: Config, role: Role): Promise<RunningSer
       return { ok: true, detail: config.qdrantUrl };
     });
   }
-  if (runsConsumers) {
-    consumers = await startConsumers(config, { kafka, temporal, health });
+  if (consumerRoles.length > 0) {
+    const queryStarter = workers
+      ? temporalStarter(temporalClientOver(workers.connection, config), { eager: true })
+      : undefined;
+    consumers = await startConsumers(config, { kafka, temporal, health, roles: consumerRoles, queryStarter });
   }
   const port = await health.start();
 

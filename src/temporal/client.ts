@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import type { Config } from '../config/index.ts';
 import { temporalClientInterceptors } from '../telemetry/temporal.ts';
 
@@ -19,6 +19,11 @@ export async function connectTemporal(config: Config): Promise<Client> {
       { cause: err },
     );
   }
+  return temporalClientOver(connection, config);
+}
+
+/** A tracing client over an open connection: a worker's NativeConnection makes eager starts possible. */
+export function temporalClientOver(connection: ConnectionLike, config: Pick<Config, 'temporalNamespace'>): Client {
   return new Client({
     connection,
     namespace: config.temporalNamespace,

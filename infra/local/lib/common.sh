@@ -59,11 +59,17 @@ wait_for() {
   echo $(( SECONDS - start ))
 }
 
-# launch NAME CMD...: starts CMD detached in its own session, records its pid.
+# launch NAME CMD...: starts CMD in the background in a process group of its own (so a stop reaches
+# all its processes), immune to hang-ups, and records its pid. It stays in the caller's session: on
+# Linux with autogroup scheduling every session is a CPU group of its own with an equal share, and the
+# bulk embedding's lower niceness only gives way to threads of its own group. In the session that
+# runs the pipeline, the services get the CPU before bulk embedding, as they would on hosts of their own.
 launch() {
   local name=$1; shift
-  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null &
+  set -m
+  nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/$name.pid"
+  set +m
 }
 
 # stop NAME: stops a service this stack started (SIGTERM to its process group, SIGKILL after 20 s).
