@@ -39,7 +39,8 @@ export interface RunningConsumers {
 /**
  * Creates the topics if needed and starts the document consumer (documents → ingest workflows) and
  * the query consumer (queries → search workflows), sharing one producer for dead letters and error
- * answers. Used by `embedstream run --role consumer|all`.
+ * answers. `embedstream run` starts the document consumer in consumer processes and the query consumer
+ * in worker processes, beside the search worker its eager starts go to.
  */
 export async function startConsumers(config: Config, deps: ConsumerDeps): Promise<RunningConsumers> {
   const logger = deps.logger ?? consoleLogger('consumers', config.logLevel);

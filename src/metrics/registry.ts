@@ -52,7 +52,7 @@ export const workflowBacklog = new Gauge({
 
 export const workflowStartDuration = new Histogram({
   name: 'embedstream_workflow_start_duration_seconds',
-  help: 'Time for Temporal to acknowledge a workflow start, by workflow type and outcome (started, already_started, error).',
+  help: 'Time for Temporal to acknowledge a workflow start, by workflow type and outcome (started, started_eagerly, already_started, error).',
   labelNames: ['workflow', 'outcome'] as const,
   buckets: LATENCY_BUCKETS,
   registers: [registry],

@@ -92,6 +92,19 @@ describe('queries through Kafka', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('when queries come through Kafka, then their search workflows start eagerly on the worker beside the consumer', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+    const starts = (outcome: string) =>
+      Number(
+        new RegExp(
+          `^embedstream_workflow_start_duration_seconds_count\\{[^}]*workflow="searchQuery"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`,
+          'm',
+        ).exec(metrics)?.[1] ?? 0,
+      );
+    expect(starts('started_eagerly')).toBeGreaterThanOrEqual(queries.length);
+    expect(starts('started')).toBe(0);
+  });
+
   it('when a query message is invalid, then its error is answered on the results topic', async () => {
     const admin = kafka.admin();
     await admin.connect();

@@ -10,8 +10,9 @@ export const runCommand: Command = {
   summary: 'Run workers and/or consumers until stopped (Ctrl-C)',
   usage: `Usage: embedstream run [--role worker|consumer|all]
 
-  worker    Temporal workers of the ingest and search task queues (embedding engine, Qdrant writes)
-  consumer  Kafka consumers of the documents and queries topics, handing work to Temporal
+  worker    Temporal workers of the ingest and search task queues (embedding engine, Qdrant writes),
+            and the queries consumer, which starts each search eagerly on the search worker beside it
+  consumer  the documents consumer, handing document batches to ingest workflows
   all       both in one process (default)
 
 Each process serves /healthz, /readyz and /metrics on HTTP_PORT. Run more processes to scale out.`,
