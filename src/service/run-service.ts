@@ -4,7 +4,12 @@ import { createKafka, DeadLetterPublisher, KafkaActivityPublisher, MessageProduc
 import { prepareTemporalRuntimeMetrics } from '../metrics/index.ts';
 import { shutdownTelemetry } from '../telemetry/bootstrap.ts';
 import { installTemporalRuntime, startWorkers, type RunningWorkers } from '../../workers/start-workers.ts';
-import { startConsumers, temporalStarter, type ConsumerRole, type RunningConsumers } from '../../consumers/index.ts';
+import {
+  startConsumers,
+  temporalStarter,
+  type ConsumerRole,
+  type RunningConsumers,
+} from '../../consumers/index.ts';
 import { connectTemporal, temporalClientOver } from '../temporal/client.ts';
 
 export type Role = 'worker' | 'consumer' | 'all';

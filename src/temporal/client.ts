@@ -23,7 +23,10 @@ export async function connectTemporal(config: Config): Promise<Client> {
 }
 
 /** A tracing client over an open connection: a worker's NativeConnection makes eager starts possible. */
-export function temporalClientOver(connection: ConnectionLike, config: Pick<Config, 'temporalNamespace'>): Client {
+export function temporalClientOver(
+  connection: ConnectionLike,
+  config: Pick<Config, 'temporalNamespace'>,
+): Client {
   return new Client({
     connection,
     namespace: config.temporalNamespace,
