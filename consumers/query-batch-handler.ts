@@ -28,6 +28,12 @@ export interface QueryBatchDeps {
   logger: Logger;
   signal: AbortSignal;
   beat?(): void;
+  /**
+   * Starts embedding a valid query's text as its workflow start goes out. Beside the search worker
+   * this overlaps the query's embedding with Temporal's acknowledgement and dispatch: the engine
+   * shares an embedding in flight with the search that asks for the same text, and caches it.
+   */
+  warmQuery?: (text: string) => void;
 }
 
 // Queries of one batch start side by side: each start is a round trip to Temporal, and a query
@@ -82,6 +88,7 @@ export class QueryBatchHandler {
       return true;
     }
     const query = parsed.value;
+    this.#deps.warmQuery?.(query.text);
     const input: SearchInput = {
       requestId: query.requestId,
       text: query.text,

@@ -19,6 +19,8 @@ export interface QueryConsumerDeps {
   deadLetters: Pick<DeadLetterPublisher, 'deadLetterMessage'>;
   health?: HealthRegistry;
   logger: Logger;
+  /** See QueryBatchDeps.warmQuery. */
+  warmQuery?: (text: string) => void;
 }
 
 export function queriesGroupId(config: Pick<Config, 'kafkaGroupId'>): string {
@@ -45,6 +47,7 @@ export async function startQueryConsumer(
     groupId,
     logger: deps.logger,
     signal: abort.signal,
+    ...(deps.warmQuery ? { warmQuery: deps.warmQuery } : {}),
   });
   const running = await runConsumer({
     kafka: deps.kafka,

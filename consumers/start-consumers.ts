@@ -25,6 +25,8 @@ export interface ConsumerDeps {
   starter?: WorkflowStarter;
   /** Starts the search workflows instead of `starter` (an eager starter beside the search worker). */
   queryStarter?: WorkflowStarter;
+  /** Starts embedding each valid query as its search workflow starts (beside the search worker). */
+  warmQuery?: (text: string) => void;
   kafka?: Kafka;
   logger?: Logger;
 }
@@ -77,6 +79,7 @@ export async function startConsumers(config: Config, deps: ConsumerDeps): Promis
           kafka,
           starter: deps.queryStarter ?? starter,
           producer,
+          ...(deps.warmQuery ? { warmQuery: deps.warmQuery } : {}),
           deadLetters: new DeadLetterPublisher(producer, config.topicQueriesDlq),
           health: deps.health,
           logger,

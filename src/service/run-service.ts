@@ -96,7 +96,19 @@ export async function runService(config: Config, role: Role): Promise<RunningSer
     const queryStarter = workers
       ? temporalStarter(temporalClientOver(workers.connection, config), { eager: true })
       : undefined;
-    consumers = await startConsumers(config, { kafka, temporal, health, roles: consumerRoles, queryStarter });
+    const embedder = workers?.embedder;
+    // A failed warm-up costs nothing: the search embeds the text again and reports its own error.
+    const warmQuery = embedder
+      ? (text: string) => void embedder.embedQuery(text).catch(() => undefined)
+      : undefined;
+    consumers = await startConsumers(config, {
+      kafka,
+      temporal,
+      health,
+      roles: consumerRoles,
+      queryStarter,
+      ...(warmQuery ? { warmQuery } : {}),
+    });
   }
   const port = await health.start();
 

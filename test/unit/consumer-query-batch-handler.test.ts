@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/kafka/logger.ts';
 import type { SearchInput } from '../../workflows/contracts.ts';
 import { fakePayload, message } from './consumers/kafka-fakes.ts';
 
-function setup(events: string[]) {
+function setup(events: string[], extra: Partial<QueryBatchDeps> = {}) {
   const requests: WorkflowStartRequest[] = [];
   const answers: { topic: string; key: string; value: string }[] = [];
   const deps: QueryBatchDeps = {
@@ -35,6 +35,7 @@ function setup(events: string[]) {
     groupId: 'g',
     logger: silentLogger,
     signal: new AbortController().signal,
+    ...extra,
   };
   return { handler: new QueryBatchHandler(deps), requests, answers };
 }
@@ -78,6 +79,20 @@ describe('query batch handler', () => {
       mmr: true,
       receivedAt: 1235,
     });
+  });
+
+  it('when valid queries arrive beside the engine, then each text starts embedding before its workflow start goes out', async () => {
+    const msgs = [
+      message(0, { requestId: 'r1', text: 'rivers' }, { key: 'r1' }),
+      message(1, { requestId: 'r2', text: '   ' }, { key: 'r2' }),
+    ];
+    const { payload, events } = fakePayload(msgs, { topic: 'queries' });
+    const { handler } = setup(events, { warmQuery: (text) => events.push(`warm ${text}`) });
+    await handler.handle(payload);
+    expect(events.filter((e) => e.startsWith('warm') || e.startsWith('start'))).toEqual([
+      'warm rivers',
+      'start search-queries-0-0',
+    ]);
   });
 
   it('when a query is invalid but names its requestId, then the asker is answered with the reason instead', async () => {
