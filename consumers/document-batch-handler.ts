@@ -150,7 +150,7 @@ export class DocumentBatchHandler {
       ),
     );
     if (outcome === 'abandoned') return false;
-    if (outcome === 'started' || outcome === 'started_eagerly') this.#deps.noteStarted?.(workflowId);
+    if (outcome !== 'already_started') this.#deps.noteStarted?.(workflowId);
     else this.#deps.logger.info(`${workflowId} was already started: a redelivered sub-batch, nothing to do`);
     messagesConsumed.inc({ topic: batch.topic }, sub.messages.length);
     return true;

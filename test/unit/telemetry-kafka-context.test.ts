@@ -48,6 +48,13 @@ function consumed(record: ProducerRecord, firstOffset = 0): KafkaMessage[] {
   }));
 }
 
+/** `values` sent with `sendTraced` to `documents`, as a consumer receives them (offsets from `firstOffset`). */
+async function sentAndConsumed(values: string[], firstOffset = 0): Promise<KafkaMessage[]> {
+  const producer = recordingProducer();
+  await sendTraced(producer, { topic: 'documents', messages: values.map((value) => ({ value })) });
+  return consumed(producer.sent[0]!, firstOffset);
+}
+
 describe('kafka trace context', () => {
   it('when a context is injected into headers, then extracting them gives the same trace and span', async () => {
     await withSpan('outer', {}, () => {
@@ -112,12 +119,7 @@ describe('kafka trace context', () => {
   });
 
   it('when a batch is consumed, then one receive span parents a process span per message, each linked to its producer', async () => {
-    const producer = recordingProducer();
-    await sendTraced(producer, {
-      topic: 'documents',
-      messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }],
-    });
-    const messages = consumed(producer.sent[0]!, 40);
+    const messages = await sentAndConsumed(['a', 'b', 'c'], 40);
     await resetSpans();
     await traceBatch({ topic: 'documents', partition: 3, messages }, (traced) => {
       traced.fail(messages[1]!, new Error('bad json'));
@@ -143,9 +145,7 @@ describe('kafka trace context', () => {
   });
 
   it('when a sub-batch holds one message, then its hand-off continues the producer trace', async () => {
-    const producer = recordingProducer();
-    await sendTraced(producer, { topic: 'documents', messages: [{ value: 'a' }] });
-    const [message] = consumed(producer.sent[0]!);
+    const [message] = await sentAndConsumed(['a']);
     const producerTraceId = String(message!.headers!.traceparent).split('-')[1];
     let innerTraceId: string | undefined;
     await traceBatch({ topic: 'documents', partition: 0, messages: [message!] }, (traced) =>
@@ -165,9 +165,7 @@ describe('kafka trace context', () => {
   });
 
   it('when a sub-batch mixes traces, then its hand-off is a child of the receive span linked to every producer', async () => {
-    const producer = recordingProducer();
-    await sendTraced(producer, { topic: 'documents', messages: [{ value: 'a' }, { value: 'b' }] });
-    const messages = consumed(producer.sent[0]!);
+    const messages = await sentAndConsumed(['a', 'b']);
     await traceBatch({ topic: 'documents', partition: 0, messages }, (traced) =>
       traced.handOff(messages, () => Promise.resolve()),
     );
@@ -180,12 +178,7 @@ describe('kafka trace context', () => {
   });
 
   it('when the handler leaves a tail for the next fetch, then only the messages it processed get process spans', async () => {
-    const producer = recordingProducer();
-    await sendTraced(producer, {
-      topic: 'documents',
-      messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }],
-    });
-    const messages = consumed(producer.sent[0]!, 7);
+    const messages = await sentAndConsumed(['a', 'b', 'c'], 7);
     await resetSpans();
     await traceBatch({ topic: 'documents', partition: 0, messages }, (traced) =>
       traced.handOff([messages[0]!], () => Promise.resolve()),
@@ -199,9 +192,7 @@ describe('kafka trace context', () => {
   });
 
   it('when the batch handler throws, then the receive span records the error and every span still ends', async () => {
-    const producer = recordingProducer();
-    await sendTraced(producer, { topic: 'documents', messages: [{ value: 'a' }] });
-    const messages = consumed(producer.sent[0]!);
+    const messages = await sentAndConsumed(['a']);
     await resetSpans();
     await expect(
       traceBatch({ topic: 'documents', partition: 0, messages }, () =>
