@@ -5,6 +5,8 @@
  * embedding engine alone, query latency through Kafka idle and under a bulk ingest, and the
  * resident memory of every process. Writes bench/results/pipeline.{json,md,svg}.
  */
+// First: the engine runs here under the same allocator settings as in `embedstream run`.
+import '../src/cli/malloc-arenas.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Node 22.18+ and 24 run TypeScript sources directly (type stripping), so there is no build step.
-// Telemetry is set up first, before any module that makes spans or HTTP calls is loaded.
+// The allocator is set up first (it may restart the process), then telemetry, before any module
+// that makes spans or HTTP calls is loaded.
+import '../src/cli/malloc-arenas.ts';
 import '../src/telemetry/register.ts';
 import '../src/cli/main.ts';
