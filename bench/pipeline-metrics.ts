@@ -24,6 +24,8 @@ export interface PhaseMetrics {
   /** Event-loop delay over the phase (prom-client resets it on every scrape): a busy loop delays every callback. */
   workerLoopLag?: { p99Ms: number; maxMs: number };
   consumerLoopLag?: { p99Ms: number; maxMs: number };
+  /** Chunks the worker's bulk lane embedded during the phase (embedstream_embed_batch_texts, lane ingest). */
+  bulkChunksEmbedded?: number;
   /** The worker's main-thread V8 heap at the end of the phase: what of its RSS is JavaScript on the main thread. */
   workerHeap?: { usedMb: number; totalMb: number; externalMb: number };
 }
@@ -80,6 +82,9 @@ export function phaseMetrics(before: MetricsSnapshot, after: MetricsSnapshot): P
       externalMb: mb('nodejs_external_memory_bytes'),
     },
   };
+  const bulk = (text: string) => parseHistogram(text, 'embedstream_embed_batch_texts', { lane: 'ingest' });
+  const bulkAfter = bulk(after.worker);
+  if (bulkAfter) out.bulkChunksEmbedded = bulkAfter.sum - (bulk(before.worker)?.sum ?? 0);
   const workerSearch = figures(search(after.worker), search(before.worker));
   const searchWorkflowStart = figures(start(after.consumer), start(before.consumer));
   if (workerSearch) out.workerSearch = workerSearch;

@@ -52,6 +52,12 @@ export interface LoadFigures {
   /** Chunks indexed from the first load publish to the end of the loaded queries. */
   chunksIndexed: number;
   chunksPerSec: number;
+  /**
+   * Chunks the worker embedded while the loaded queries ran, per second of that phase. An ingest
+   * workflow upserts its batch once all of it is embedded, so under load, where the bulk lane gets
+   * only what the queries leave, this shows progress that indexed points do not yet.
+   */
+  chunksEmbeddedPerSec?: number;
 }
 
 export interface PipelineRun extends Span {
@@ -238,7 +244,14 @@ async function loadedPhase(r: Repetition, texts: readonly string[]): Promise<Pip
   ctx.log(
     `rep ${r.rep}: ${phase.timings.length} queries under load; ${chunksIndexed} chunks indexed meanwhile (${published} batch(es) published)`,
   );
-  return { ...phase, batchesPublished: published, chunksIndexed, chunksPerSec: chunksIndexed / seconds };
+  const embedded = phase.metrics.bulkChunksEmbedded;
+  return {
+    ...phase,
+    batchesPublished: published,
+    chunksIndexed,
+    chunksPerSec: chunksIndexed / seconds,
+    ...(embedded !== undefined ? { chunksEmbeddedPerSec: embedded / (phase.to - phase.from) } : {}),
+  };
 }
 
 /**
