@@ -4,7 +4,7 @@ import type { RunResult } from './embed-scenarios.ts';
 
 export interface ScenarioSummary {
   name: string;
-  group: 'raw' | 'naive' | 'fixed' | 'adaptive' | 'transformers' | 'int8';
+  group: 'raw' | 'naive' | 'fixed' | 'adaptive' | 'sessions' | 'transformers' | 'int8';
   runs: RunResult[];
   median: RunResult;
 }
@@ -40,6 +40,8 @@ export interface BenchReport {
   slowRepetitions: number;
   scenarios: ScenarioSummary[];
   targets: Target[];
+  /** docs/s of the adaptive engine with two one-thread bulk sessions over one session with every thread. */
+  bulkSessionsRatio?: number;
   int8?: { speedup: number; quality: Int8Quality };
   queryLane: QueryLaneResult[];
 }
@@ -53,7 +55,7 @@ export function renderMarkdown(r: BenchReport): string {
     const m = s.median;
     const pad = m.paddingRatio === undefined ? '–' : `${(m.paddingRatio * 100).toFixed(1)} %`;
     const extra =
-      m.finalBudget !== undefined && (s.group === 'adaptive' || s.group === 'int8')
+      m.finalBudget !== undefined && (s.group === 'adaptive' || s.group === 'sessions' || s.group === 'int8')
         ? ` (ended at ${m.finalBudget})`
         : '';
     return `| ${s.name}${extra} | ${f1(m.docsPerSec)} | ${f0(m.realTokensPerSec)} | ${pad} | ${(m.docsPerSec / naive).toFixed(2)}× | ${s.runs.map((x) => f1(x.docsPerSec)).join(', ')} |`;
@@ -88,7 +90,7 @@ ${rows.join('\n')}
 | target | ratio | wanted | |
 | --- | ---: | ---: | --- |
 ${targets.join('\n')}
-
+${r.bulkSessionsRatio !== undefined ? `\nTwo bulk sessions (EMBED_BULK_SESSIONS=2, the threads split between them, batches side by side) are **${r.bulkSessionsRatio.toFixed(2)}×** one session with every thread.\n` : ''}
 ${int8}
 
 ## Query lane: latency of single queries while a bulk embed of the corpus runs
@@ -106,6 +108,7 @@ const COLORS: Record<ScenarioSummary['group'], string> = {
   naive: '#dc2626',
   fixed: '#60a5fa',
   adaptive: '#16a34a',
+  sessions: '#0d9488',
   transformers: '#f59e0b',
   int8: '#7c3aed',
 };

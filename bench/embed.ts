@@ -134,6 +134,12 @@ async function main(): Promise<void> {
     })),
     { name: 'engine, adaptive budget', group: 'adaptive', run: () => runEngine(fp32Config, corpus, {}) },
     {
+      // EMBED_BULK_SESSIONS=2: the threads split between two sessions that run batches side by side.
+      name: 'engine, adaptive, 2 bulk sessions',
+      group: 'sessions',
+      run: () => runEngine(fp32Config, corpus, { bulkSessions: 2 }),
+    },
+    {
       name: 'transformers.js, 32 per batch',
       group: 'transformers',
       slow: true,
@@ -185,6 +191,8 @@ async function main(): Promise<void> {
     target('adaptive / transformers.js', adaptive / best('transformers'), 3.5),
     target('adaptive / raw onnxruntime limit', adaptive / best('raw'), 0.95),
   ];
+  /** Two bulk sessions against one (EMBED_BULK_SESSIONS), beside the targets. */
+  const sessionsRatio = best('sessions') / adaptive;
 
   log('query lane latency under bulk load');
   const queries = fs.existsSync(NFQUERIES)
@@ -241,6 +249,7 @@ async function main(): Promise<void> {
     slowRepetitions: SLOW_REPS,
     scenarios: summaries,
     targets,
+    bulkSessionsRatio: sessionsRatio,
     int8,
     queryLane,
   };

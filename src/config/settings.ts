@@ -244,6 +244,13 @@ export const settings = {
     nonNegativeInt,
     'a non-negative integer',
   ),
+  bulkSessions: setting(
+    'EMBED_BULK_SESSIONS',
+    'Bulk inference sessions running batches side by side, EMBED_THREADS shared out among them. More sessions with fewer threads each waste less time waiting on each other, for the memory of one more model copy and arena each (see Performance).',
+    '1',
+    z.coerce.number().int().min(1).max(64),
+    'an integer from 1 to 64',
+  ),
   maxTokens: setting(
     'EMBED_MAX_TOKENS',
     'Word pieces per text at most, [CLS] and [SEP] included.',

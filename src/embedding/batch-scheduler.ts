@@ -48,6 +48,8 @@ export interface BatchSchedulerOptions {
   policy: BatchPolicy;
   controller: BudgetController;
   onBatch?: (info: BatchInfo) => void;
+  /** Batches run at once, one per session behind `run` (default 1). */
+  parallel?: number;
 }
 
 /** Thrown (per text) when the model returns NaN or infinite components for it. */
@@ -56,7 +58,7 @@ export class NonFiniteVectorError extends Error {
 }
 
 /**
- * Feeds one session with one batch at a time. Texts that arrive while a round is being worked off
+ * Feeds `parallel` sessions (one by default) with one batch each at a time. Texts that arrive while a round is being worked off
  * wait for the next round; each round is sorted longest first and cut at the controller's current
  * budget batch by batch, so a budget change takes effect on the very next batch, while a steady stream
  * of newcomers can never starve the texts already queued.
@@ -77,9 +79,8 @@ export class BatchScheduler {
   #pending: WorkItem[] = [];
   #round: WorkItem[] = [];
   #cursor = 0;
-  #busy = false;
-  /** Texts of the batch being run (and of its retries), settled by close() if still waiting. */
-  #running: WorkItem[] = [];
+  /** The batches being run (and their retries), whose texts close() settles if still waiting. */
+  readonly #running = new Set<WorkItem[]>();
   #closed = false;
 
   constructor(options: BatchSchedulerOptions) {
@@ -103,8 +104,8 @@ export class BatchScheduler {
   /** Rejects everything queued or running; a run in progress is abandoned. */
   close(): void {
     this.#closed = true;
-    const left = [...this.#running, ...this.#round.slice(this.#cursor), ...this.#pending];
-    this.#running = [];
+    const left = [...[...this.#running].flat(), ...this.#round.slice(this.#cursor), ...this.#pending];
+    this.#running.clear();
     this.#round = [];
     this.#cursor = 0;
     this.#pending = [];
@@ -112,18 +113,17 @@ export class BatchScheduler {
   }
 
   #pump(): void {
-    if (this.#busy) return;
-    const next = this.#nextBatch();
-    if (!next) return;
-    this.#busy = true;
-    this.#running = next.items;
-    this.#execute(next.items, next.budget, next.full)
-      .catch(() => undefined) // #execute settles every item itself
-      .finally(() => {
-        this.#busy = false;
-        this.#running = [];
-        this.#pump();
-      });
+    while (this.#running.size < (this.#o.parallel ?? 1)) {
+      const next = this.#nextBatch();
+      if (!next) return;
+      this.#running.add(next.items);
+      this.#execute(next.items, next.budget, next.full)
+        .catch(() => undefined) // #execute settles every item itself
+        .finally(() => {
+          this.#running.delete(next.items);
+          this.#pump();
+        });
+    }
   }
 
   #nextBatch(): { items: WorkItem[]; budget: number; full: boolean } | undefined {

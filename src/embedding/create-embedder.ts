@@ -23,6 +23,8 @@ export interface EmbedderOptions {
   files?: ModelFiles;
   /** Overrides EMBED_DEDUP_CACHE_SIZE (0 switches dedup off, e.g. to measure repeated runs). */
   dedupCacheSize?: number;
+  /** Overrides EMBED_BULK_SESSIONS. */
+  bulkSessions?: number;
   /** Overrides EMBED_QUERY_LANE. */
   queryLane?: Config['queryLane'];
   /** Replaces the tokenizer loaded from the model files (tests). */
@@ -41,17 +43,20 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
   const start =
     opts.startInference ?? ((spec: InferenceWorkerData & { name: string }) => WorkerInference.start(spec));
   const threads = config.embedThreads > 0 ? config.embedThreads : os.availableParallelism();
+  const sessions = opts.bulkSessions ?? config.bulkSessions;
   const dedicated = (opts.queryLane ?? config.queryLane) === 'dedicated';
   const started = await Promise.allSettled([
     // Idle pool threads spin only briefly after each parallel section, which back-to-back bulk runs
     // gain from; the query session has a single thread and so no pool to spin.
-    start({
-      name: 'embed-bulk',
-      modelPath: files.modelPath,
-      intraOpThreads: threads,
-      allowSpinning: true,
-      niceness: config.bulkNiceness,
-    }),
+    ...Array.from({ length: sessions }, (_, k) =>
+      start({
+        name: k === 0 ? 'embed-bulk' : `embed-bulk-${k + 1}`,
+        modelPath: files.modelPath,
+        intraOpThreads: Math.max(1, Math.floor(threads / sessions)),
+        allowSpinning: true,
+        niceness: config.bulkNiceness,
+      }),
+    ),
     ...(dedicated
       ? [start({ name: 'embed-query', modelPath: files.modelPath, intraOpThreads: 1, allowSpinning: false })]
       : []),
@@ -62,12 +67,14 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
     await Promise.all(backends.map((b) => b.close()));
     throw failed.reason;
   }
-  const [bulk, query] = backends as [InferenceBackend, InferenceBackend | undefined];
-  let runBulk: RunBatch = (b) => bulk.run(b);
+  const bulks = backends.slice(0, sessions);
+  const query = dedicated ? backends[sessions] : undefined;
+  const bulk = bulks[0]!;
+  const bulkRuns: RunBatch[] = bulks.map((b) => (batch) => b.run(batch));
   let runQuery: RunBatch = (b) => (query ?? bulk).run(b);
   if (!query) {
     const shared = new SharedSession(bulk);
-    runBulk = shared.bulk;
+    bulkRuns[0] = shared.bulk;
     runQuery = shared.query;
   }
   const controller: BudgetController =
@@ -85,11 +92,12 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
     dimension: bulk.dimension,
     bulk: new BatchScheduler({
       lane: 'bulk',
-      run: runBulk,
+      run: firstFree(bulkRuns),
       dimension: bulk.dimension,
       policy: opts.policy ?? { kind: 'token-budget' },
       controller,
       onBatch: opts.onBatch,
+      parallel: sessions,
     }),
     query: new BatchScheduler({
       lane: 'query',
@@ -103,4 +111,21 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
     dedupCacheSize: opts.dedupCacheSize ?? config.dedupCacheSize,
     queryCacheSize: config.queryCacheSize,
   });
+}
+
+/**
+ * Runs each batch on a session that is free. The scheduler never has more batches out than there
+ * are sessions, so one is always free when a batch comes.
+ */
+function firstFree(runs: readonly RunBatch[]): RunBatch {
+  const free = [...runs];
+  return async (batch) => {
+    const run = free.shift();
+    if (!run) throw new Error('every bulk session is busy: the scheduler ran more batches than sessions');
+    try {
+      return await run(batch);
+    } finally {
+      free.push(run);
+    }
+  };
 }

@@ -24,9 +24,15 @@ function item(ids: number[]): WorkItem & { result: Promise<Float32Array> } {
 
 const row = (len: number, fill = 1000) => [101, ...Array.from({ length: len - 2 }, () => fill), 102];
 
-function scheduler(backend: FakeBackend, budget: number, infos: BatchInfo[] = []): BatchScheduler {
+function scheduler(
+  backend: FakeBackend,
+  budget: number,
+  infos: BatchInfo[] = [],
+  parallel?: number,
+): BatchScheduler {
   return new BatchScheduler({
     lane: 'bulk',
+    ...(parallel ? { parallel } : {}),
     run: (b) => backend.run(b),
     dimension: DIM,
     policy: { kind: 'token-budget' },
@@ -95,6 +101,33 @@ describe('BatchScheduler', () => {
       [10, 10],
       [3, 3],
     ]);
+  });
+
+  it('when two batches may run at once, then two run side by side and the next waits for one to end', async () => {
+    const backend = new FakeBackend();
+    backend.hold();
+    const s = scheduler(backend, 10, [], 2);
+    const items = [row(10), row(10), row(10)].map(item);
+    s.submit(items);
+    await flush();
+    expect(backend.batches.length).toBe(2);
+    expect(s.queueDepth).toBe(1);
+    backend.release();
+    await Promise.all(items.map((i) => i.result));
+    expect(backend.batches.length).toBe(3);
+  });
+
+  it('when closed with two batches running, then the texts of both and the queued ones are rejected as closed', async () => {
+    const backend = new FakeBackend();
+    backend.hold();
+    const s = scheduler(backend, 10, [], 2);
+    const items = [row(10), row(10), row(10)].map(item);
+    s.submit(items);
+    await flush();
+    s.close();
+    backend.release();
+    for (const r of await Promise.allSettled(items.map((i) => i.result)))
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(EmbedderClosedError);
   });
 
   it('when closed, then running and queued texts are rejected as closed and new ones are refused', async () => {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.ts';
 import {
@@ -8,6 +9,7 @@ import {
   type Embedder,
   type EmbedderOptions,
 } from '../../../src/embedding/index.ts';
+import type { InferenceWorkerData } from '../../../src/embedding/inference-protocol.ts';
 import { FakeBackend, FakeTokenizer, flush, NAN_TEXT, POISON } from './fakes.ts';
 
 const config = loadConfig({});
@@ -17,17 +19,19 @@ let embedder: Embedder | undefined;
 async function make(opts: EmbedderOptions = {}) {
   const tokenizer = new FakeTokenizer();
   const sessions: FakeBackend[] = [];
+  const specs: (InferenceWorkerData & { name: string })[] = [];
   embedder = await createEmbedder(config, {
     files: { modelPath: 'unused.onnx', tokenizerPath: 'unused.json' },
     tokenizer,
-    startInference: () => {
+    startInference: (spec) => {
       const b = new FakeBackend();
       sessions.push(b);
+      specs.push(spec);
       return Promise.resolve(b);
     },
     ...opts,
   });
-  return { embedder, tokenizer, bulk: sessions[0]!, query: sessions[1] ?? sessions[0]! };
+  return { embedder, tokenizer, sessions, specs, bulk: sessions[0]!, query: sessions[1] ?? sessions[0]! };
 }
 
 afterEach(async () => {
@@ -128,6 +132,33 @@ describe('embedder', () => {
     await Promise.all([docs, q]);
     expect(bulk.batches.map((b) => b.length)).toEqual([1, 1, 1, 1]);
     expect(bulk.batches[1]![0]).toEqual([101, 1005, 102]);
+  });
+
+  it('when there are two bulk sessions, then they share the threads and run batches side by side', async () => {
+    const { embedder, sessions, specs } = await make({
+      bulkSessions: 2,
+      queryLane: 'dedicated',
+      fixedBudget: 4,
+    });
+    const threads = config.embedThreads > 0 ? config.embedThreads : os.availableParallelism();
+    expect(specs.map((s) => [s.name, s.intraOpThreads])).toEqual([
+      ['embed-bulk', Math.max(1, Math.floor(threads / 2))],
+      ['embed-bulk-2', Math.max(1, Math.floor(threads / 2))],
+      ['embed-query', 1],
+    ]);
+    const [first, second, query] = sessions as [FakeBackend, FakeBackend, FakeBackend];
+    first.hold();
+    second.hold();
+    const docs = embedder.embedDocuments(['a a', 'b b', 'c c']);
+    await flush();
+    // One batch (two tokens and the frame: one text per budget of 4) on each session, the third waits.
+    expect([first.batches.length, second.batches.length]).toEqual([1, 1]);
+    first.release();
+    second.release();
+    const vectors = await docs;
+    expect(vectors.map((v) => v[0])).toEqual([4, 4, 4]);
+    expect(first.batches.length + second.batches.length).toBe(3);
+    expect(query.batches.length).toBe(0);
   });
 
   it('when closed, then waiting calls and new calls fail with a retryable closed error', async () => {
