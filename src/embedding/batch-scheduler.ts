@@ -58,10 +58,10 @@ export class NonFiniteVectorError extends Error {
 }
 
 /**
- * Feeds `parallel` sessions (one by default) with one batch each at a time. Texts that arrive while a round is being worked off
- * wait for the next round; each round is sorted longest first and cut at the controller's current
- * budget batch by batch, so a budget change takes effect on the very next batch, while a steady stream
- * of newcomers can never starve the texts already queued.
+ * Feeds `parallel` sessions (one by default) with one batch each at a time. Texts that arrive while
+ * a round is being worked off wait for the next round; each round is sorted longest first and cut
+ * at the controller's current budget batch by batch, so a budget change takes effect on the very
+ * next batch, while a steady stream of newcomers can never starve the texts already queued.
  *
  * A batch that fails is split in two and each half retried, down to single texts, so only a text
  * that fails on its own is rejected.

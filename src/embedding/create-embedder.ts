@@ -67,12 +67,13 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
     await Promise.all(backends.map((b) => b.close()));
     throw failed.reason;
   }
-  const bulks = backends.slice(0, sessions);
+  const bulk = backends[0]!;
+  const bulkRuns: RunBatch[] = backends.slice(0, sessions).map((b) => (batch) => b.run(batch));
   const query = dedicated ? backends[sessions] : undefined;
-  const bulk = bulks[0]!;
-  const bulkRuns: RunBatch[] = bulks.map((b) => (batch) => b.run(batch));
-  let runQuery: RunBatch = (b) => (query ?? bulk).run(b);
-  if (!query) {
+  let runQuery: RunBatch;
+  if (query) runQuery = (b) => query.run(b);
+  else {
+    // The first bulk session also answers queries, first between its batches.
     const shared = new SharedSession(bulk);
     bulkRuns[0] = shared.bulk;
     runQuery = shared.query;
