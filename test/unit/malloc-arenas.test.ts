@@ -23,13 +23,14 @@ console.log(JSON.stringify({ pid: process.pid, arenas: process.env.MALLOC_ARENA_
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Runs a process that imports the module first, then reports its pid, environment and arguments. */
-function probe(env: NodeJS.ProcessEnv): {
+interface Probe {
   pid: number;
   arenas: string | null;
   args: string[];
   execArgv: string[];
-  childPid: number;
-} {
+}
+
+function probe(env: NodeJS.ProcessEnv): Probe & { childPid: number } {
   const env0 = { ...process.env };
   delete env0.MALLOC_ARENA_MAX;
   const out = spawnSync(process.execPath, ['--no-warnings', script, 'a', '--b'], {
@@ -37,7 +38,7 @@ function probe(env: NodeJS.ProcessEnv): {
     encoding: 'utf8',
   });
   expect(out.status, out.stderr).toBe(0);
-  return { ...JSON.parse(out.stdout), childPid: out.pid };
+  return { ...(JSON.parse(out.stdout) as Probe), childPid: out.pid };
 }
 
 describe.runIf(process.platform === 'linux')('malloc arenas', () => {
