@@ -103,13 +103,19 @@ describe('BatchScheduler', () => {
     ]);
   });
 
-  it('when two batches may run at once, then two run side by side and the next waits for one to end', async () => {
+  /** Three one-text batches for a scheduler that may run two at once, on a held backend: two start, one waits. */
+  async function twoOfThreeRunning() {
     const backend = new FakeBackend();
     backend.hold();
     const s = scheduler(backend, 10, [], 2);
     const items = [row(10), row(10), row(10)].map(item);
     s.submit(items);
     await flush();
+    return { backend, s, items };
+  }
+
+  it('when two batches may run at once, then two run side by side and the next waits for one to end', async () => {
+    const { backend, s, items } = await twoOfThreeRunning();
     expect(backend.batches.length).toBe(2);
     expect(s.queueDepth).toBe(1);
     backend.release();
@@ -118,12 +124,7 @@ describe('BatchScheduler', () => {
   });
 
   it('when closed with two batches running, then the texts of both and the queued ones are rejected as closed', async () => {
-    const backend = new FakeBackend();
-    backend.hold();
-    const s = scheduler(backend, 10, [], 2);
-    const items = [row(10), row(10), row(10)].map(item);
-    s.submit(items);
-    await flush();
+    const { backend, s, items } = await twoOfThreeRunning();
     s.close();
     backend.release();
     for (const r of await Promise.allSettled(items.map((i) => i.result)))
