@@ -27,7 +27,9 @@ export interface DirectIngestSummary {
 /**
  * Ingests documents through the Temporal client, bypassing Kafka: one ingest workflow per batch on
  * the ingest task queue, a few at a time. Workflow ids hash the batch's content, so running the same
- * input twice while the first run is still going starts nothing new.
+ * input twice while the first run is still going starts nothing new. Give one operation per
+ * document (`lastOperationPerDocument`): batches run side by side, so of two in different batches
+ * either could be applied last.
  */
 export async function ingestDirect(
   client: Client,

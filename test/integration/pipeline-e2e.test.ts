@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkText } from '../../src/chunking/token-chunker.ts';
@@ -134,6 +139,24 @@ describe('the pipeline, end to end through Kafka, Temporal and Qdrant', () => {
       (p) => p.length === 1 && p[0]!.payload.text === 'a short replacement text',
     );
     expect(after.map((p) => p.id)).toEqual([chunkPointId('update-me', 0)]);
+  });
+
+  it('when `embedstream ingest` reads a file that repeats an id, then the later line is what stays', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'ingest-twice-')), 'docs.jsonl');
+    const lines = [
+      { id: 'direct-twice', title: 'Twice', text: docText(97, 700) },
+      { id: 'direct-once', title: 'Once', text: 'a document in between' },
+      { id: 'direct-twice', title: 'Twice', text: 'the later line' },
+    ];
+    await writeFile(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/embedstream.js', 'ingest', file], {
+      env: { ...process.env, ...env },
+    });
+    expect(stdout).toContain('superseded 1');
+    const twice = await pointsOf({ must: [{ key: 'doc_id', match: { value: 'direct-twice' } }] });
+    expect(twice.map((p) => [p.id, p.payload.text])).toEqual([
+      [chunkPointId('direct-twice', 0), 'the later line'],
+    ]);
   });
 
   it('when a document is deleted, then all its points are removed and the others stay', async () => {

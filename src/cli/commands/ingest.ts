@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.ts';
+import { lastOperationPerDocument } from '../../../consumers/sub-batch-plan.ts';
 import { parseDocumentMessage } from '../../messages/index.ts';
 import { connectTemporal } from '../../temporal/client.ts';
 import { ingestDirect } from '../../temporal/ingest-client.ts';
@@ -14,7 +15,8 @@ export const ingestCommand: Command = {
   usage: `Usage: embedstream ingest <file.jsonl|dir> [--collection NAME] [--batch 64] [--concurrency 4]
 
 Lines are documents as on the documents topic ({id, text, title?, metadata?, op?}, or BEIR _id/title/text).
-Invalid lines are reported with their line number and skipped. Needs workers running ("embedstream run").`,
+Invalid lines are reported with their line number and skipped; of lines that repeat an id, the later
+one is indexed. Needs workers running ("embedstream run").`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -47,10 +49,15 @@ Invalid lines are reported with their line number and skipped. Needs workers run
       }
     }
     if (invalid > 10) console.error(`… and ${invalid - 10} more invalid lines`);
+    // Every line gets the same version, so of two lines with one id only the later one is sent:
+    // in one batch the earlier one's extra chunks would stay, in batches running side by side
+    // either could be applied last.
+    const latest = lastOperationPerDocument(documents);
+    const superseded = documents.length - latest.length;
     const client = await connectTemporal(config);
-    const bar = new ProgressBar('ingest', documents.length);
+    const bar = new ProgressBar('ingest', latest.length);
     try {
-      const summary = await ingestDirect(client, config, documents, {
+      const summary = await ingestDirect(client, config, latest, {
         batchSize,
         concurrency,
         onBatchDone: (n) => bar.tick(n),
@@ -58,7 +65,8 @@ Invalid lines are reported with their line number and skipped. Needs workers run
       bar.done('documents');
       console.log(
         `upserted ${summary.upserted}, deleted ${summary.deleted}, chunks ${summary.chunks}, ` +
-          `failed ${summary.failed.length} (sent to ${config.topicDocumentsDlq}), invalid lines ${invalid}`,
+          `failed ${summary.failed.length} (sent to ${config.topicDocumentsDlq}), invalid lines ${invalid}` +
+          (superseded > 0 ? `, superseded ${superseded} (an id repeated on a later line)` : ''),
       );
       return summary.failed.length + invalid > 0 ? 1 : 0;
     } finally {
