@@ -9,6 +9,7 @@ import {
   type IngestBatchInput,
   type KafkaSource,
 } from '../workflows/contracts.ts';
+import type { DocumentOrder } from './document-order.ts';
 import type { PausePartition } from './ingest-backpressure.ts';
 import { planSubBatches, type SubBatch, type SubBatchLimits } from './sub-batch-plan.ts';
 import { sleep, startUntilAcknowledged, type WorkflowStarter } from './workflow-start.ts';
@@ -28,6 +29,8 @@ export interface DocumentBatchDeps {
   admit(pause: PausePartition): Promise<boolean>;
   /** Told of every workflow Temporal started, for the backlog estimate. */
   noteStarted?(workflowId: string): void;
+  /** Keeps the operations on each document in log order across the partition's sub-batches. */
+  order?: Pick<DocumentOrder, 'blockers' | 'waitForTurn' | 'noteStarted'>;
   limits: SubBatchLimits;
   taskQueue: string;
   groupId: string;
@@ -107,7 +110,8 @@ export class DocumentBatchHandler {
           traced.processContext(letter.message),
         );
       }
-      if (sub.documents.length > 0 && !(await this.#handOff(payload, traced, sub))) return;
+      if (sub.documents.length > 0 && !(await this.#turnOf(payload, key, sub))) return;
+      if (sub.documents.length > 0 && !(await this.#handOff(payload, traced, sub, key))) return;
       payload.resolveOffset(sub.toOffset);
       await payload.heartbeat();
       await payload.commitOffsetsIfNecessary();
@@ -126,8 +130,27 @@ export class DocumentBatchHandler {
     }
   }
 
+  /**
+   * Waits until no earlier sub-batch of the partition that touches one of this one's documents is
+   * still running (see DocumentOrder); false when the consumer stopped or lost the partition first.
+   */
+  async #turnOf(payload: BatchPayload, key: string, sub: SubBatch): Promise<boolean> {
+    const order = this.#deps.order;
+    if (!order) return true;
+    const blockers = order.blockers(key, sub.documents);
+    if (blockers.length === 0) return true;
+    this.#deps.logger.info(
+      `offsets ${sub.fromOffset}-${sub.toOffset} of ${key} wait for ${blockers.join(', ')}: they share documents, which must change in log order`,
+    );
+    return order.waitForTurn(key, sub.documents, {
+      signal: this.#deps.signal,
+      shouldContinue: () => payload.isRunning() && !payload.isStale(),
+      heartbeat: () => payload.heartbeat(),
+    });
+  }
+
   /** Starts the sub-batch's workflow; false when the consumer stopped before Temporal acknowledged it. */
-  async #handOff(payload: BatchPayload, traced: TracedBatch, sub: SubBatch): Promise<boolean> {
+  async #handOff(payload: BatchPayload, traced: TracedBatch, sub: SubBatch, key: string): Promise<boolean> {
     const { batch } = payload;
     const source: KafkaSource = {
       topic: batch.topic,
@@ -150,6 +173,8 @@ export class DocumentBatchHandler {
       ),
     );
     if (outcome === 'abandoned') return false;
+    // A workflow found already started may still be running: later sub-batches wait for it too.
+    this.#deps.order?.noteStarted(key, workflowId, sub.documents);
     if (outcome !== 'already_started') this.#deps.noteStarted?.(workflowId);
     else this.#deps.logger.info(`${workflowId} was already started: a redelivered sub-batch, nothing to do`);
     messagesConsumed.inc({ topic: batch.topic }, sub.messages.length);

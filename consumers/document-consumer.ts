@@ -4,6 +4,7 @@ import type { DeadLetterPublisher } from '../src/kafka/dead-letter.ts';
 import type { Logger } from '../src/kafka/logger.ts';
 import { runConsumer, type HealthRegistry, type RunningConsumer } from './consumer-runner.ts';
 import { DocumentBatchHandler } from './document-batch-handler.ts';
+import { DocumentOrder } from './document-order.ts';
 import type { IngestBacklog } from './ingest-backlog.ts';
 import { IngestBackpressure } from './ingest-backpressure.ts';
 import type { WorkflowStarter } from './workflow-start.ts';
@@ -25,6 +26,8 @@ export interface DocumentConsumerDeps {
   starter: WorkflowStarter;
   deadLetters: Pick<DeadLetterPublisher, 'deadLetterMessage'>;
   backlog: Pick<IngestBacklog, 'estimate' | 'noteStarted'>;
+  /** Resolves (or rejects) once the workflow has finished; keeps each document's operations in order. */
+  waitForResult: (workflowId: string) => Promise<unknown>;
   health?: HealthRegistry;
   logger: Logger;
 }
@@ -59,6 +62,7 @@ export async function startDocumentConsumer(
     deadLetters: deps.deadLetters,
     admit: (pause) => backpressure.admit(pause),
     noteStarted: (id) => deps.backlog.noteStarted(id),
+    order: new DocumentOrder(deps.waitForResult),
     limits: {
       maxDocs: config.ingestBatchDocs,
       maxBytes: config.ingestBatchBytes,

@@ -68,6 +68,7 @@ export async function startConsumers(config: Config, deps: ConsumerDeps): Promis
           starter,
           deadLetters: new DeadLetterPublisher(producer, config.topicDocumentsDlq),
           backlog: ingestBacklogFor(deps.temporal, config.taskQueueIngest, logger),
+          waitForResult: (id) => deps.temporal.workflow.getHandle(id).result(),
           health: deps.health,
           logger,
         }),

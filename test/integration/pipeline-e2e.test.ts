@@ -4,11 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { QdrantClient } from '@qdrant/js-client-rest';
+import type { Client } from '@temporalio/client';
+import type { RecordMetadata } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkText } from '../../src/chunking/token-chunker.ts';
 import { loadTokenizer, resolveModelFiles } from '../../src/embedding/index.ts';
 import { createKafka, ensureTopics, MessageProducer } from '../../src/kafka/index.ts';
 import { chunkPointId } from '../../src/qdrant/index.ts';
+import { connectTemporal } from '../../src/temporal/client.ts';
+import { ingestWorkflowId } from '../../workflows/contracts.ts';
 import {
   configOf,
   eventually,
@@ -79,8 +83,8 @@ async function pointsOf(
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
 
-async function publish(messages: { id: string; [k: string]: unknown }[]): Promise<void> {
-  await producer.send(
+async function publish(messages: { id: string; [k: string]: unknown }[]): Promise<RecordMetadata[]> {
+  return producer.send(
     config.topicDocuments,
     messages.map((m) => ({ key: m.id, value: JSON.stringify(m) })),
   );
@@ -88,14 +92,17 @@ async function publish(messages: { id: string; [k: string]: unknown }[]): Promis
 
 let worker: ServiceProcess;
 let consumer: ServiceProcess;
+let temporal: Client;
 
 beforeAll(async () => {
   await ensureTopics(config, kafka);
   [worker, consumer] = await Promise.all([startService('worker', env), startService('consumer', env)]);
+  temporal = await connectTemporal(config);
 }, 180_000);
 
 afterAll(async () => {
   await Promise.all([worker?.stop(), consumer?.stop()]);
+  await temporal?.connection.close();
   await producer.disconnect();
   await qdrant.deleteCollection(collection).catch(() => undefined);
 });
@@ -157,6 +164,29 @@ describe('the pipeline, end to end through Kafka, Temporal and Qdrant', () => {
     expect(twice.map((p) => [p.id, p.payload.text])).toEqual([
       [chunkPointId('direct-twice', 0), 'the later line'],
     ]);
+  });
+
+  it('when a document is deleted while its upsert is still being embedded, then it stays deleted', async () => {
+    // The broker stamps each message as it appends it: sends further apart than a sub-batch may
+    // span (INGEST_BATCH_MAX_WAIT_MS) land in sub-batches of their own, so the delete gets an
+    // ingest workflow of its own, which has nothing to embed.
+    const [upsert] = await publish([{ id: 'short-lived', title: 'Short-lived', text: docText(96, 12000) }]);
+    await new Promise((r) => setTimeout(r, config.ingestBatchMaxWaitMs + 200));
+    const [remove] = await publish([{ id: 'short-lived', op: 'delete' }]);
+    const finished = (sent: RecordMetadata) => {
+      const handle = temporal.workflow.getHandle(
+        ingestWorkflowId({
+          topic: config.topicDocuments,
+          partition: sent.partition,
+          fromOffset: sent.baseOffset!,
+          toOffset: sent.baseOffset!,
+        }),
+      );
+      // Not found until the consumer has started it.
+      return eventually(`${handle.workflowId} finished`, () => handle.result().then(() => true), Boolean);
+    };
+    await Promise.all([finished(upsert!), finished(remove!)]);
+    expect(await pointsOf({ must: [{ key: 'doc_id', match: { value: 'short-lived' } }] })).toEqual([]);
   });
 
   it('when a document is deleted, then all its points are removed and the others stay', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DocumentBatchHandler, type DocumentBatchDeps } from '../../consumers/document-batch-handler.ts';
+import { DocumentOrder } from '../../consumers/document-order.ts';
 import type { WorkflowStarter, WorkflowStartRequest } from '../../consumers/workflow-start.ts';
 import { silentLogger } from '../../src/kafka/logger.ts';
 import type { IngestBatchInput } from '../../workflows/contracts.ts';
@@ -117,6 +118,63 @@ describe('document batch handler', () => {
     await handler(events, { admit }).h.handle(payload);
     expect(events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit', 'pause']);
     expect(state.paused).toBe(true);
+  });
+
+  /** Workflows that finish when the test says so, recorded in the event list. */
+  function finishOnCue(events: string[]) {
+    const cues = new Map<string, () => void>();
+    const order = new DocumentOrder(
+      (id) =>
+        new Promise<void>((resolve) =>
+          cues.set(id, () => {
+            events.push(`finished ${id}`);
+            resolve();
+          }),
+        ),
+    );
+    return { order, finish: (id: string) => cues.get(id)!() };
+  }
+
+  const tick = () => new Promise((r) => setTimeout(r, 5));
+
+  it('when a sub-batch shares a document with an earlier one still running, then it starts once that one finished', async () => {
+    const messages = [...documents(2), message(2, { id: 'd0', op: 'delete' }), ...documents(1, 3)];
+    const { payload, events } = fakePayload(messages);
+    const { order, finish } = finishOnCue(events);
+    const handling = handler(events, { order }).h.handle(payload);
+    await tick();
+    expect(events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
+    finish('ingest-docs-0-0-1');
+    await handling;
+    expect(events.slice(4)).toEqual([
+      'finished ingest-docs-0-0-1',
+      'start ingest-docs-0-2-3',
+      'resolve 3',
+      'heartbeat',
+      'commit',
+    ]);
+  });
+
+  it('when sub-batches share no document, then none waits for another', async () => {
+    const { payload, events } = fakePayload(documents(4));
+    await handler(events, { order: finishOnCue(events).order }).h.handle(payload);
+    expect(events.filter((e) => e.startsWith('start'))).toEqual([
+      'start ingest-docs-0-0-1',
+      'start ingest-docs-0-2-3',
+    ]);
+  });
+
+  it('when the consumer stops while a sub-batch waits for its turn, then it is handed back unresolved', async () => {
+    const messages = [...documents(2), message(2, { id: 'd1', text: 'again' })];
+    const { payload, events } = fakePayload(messages);
+    const stop = new AbortController();
+    const handling = handler(events, { order: finishOnCue(events).order, signal: stop.signal }).h.handle(
+      payload,
+    );
+    await tick();
+    stop.abort();
+    await handling;
+    expect(events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
   });
 
   it('when the consumer stops between sub-batches, then the rest is handed back unresolved', async () => {
