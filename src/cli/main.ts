@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/index.ts';
+import { NoWorkerError, TemporalUnavailableError } from '../temporal/client.ts';
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -41,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) {
       console.error(err.message);
       return 2;
+    }
+    if (err instanceof TemporalUnavailableError || err instanceof NoWorkerError) {
+      console.error(err.message);
+      return 1;
     }
     throw err;
   }

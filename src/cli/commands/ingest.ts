@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.ts';
 import { lastOperationPerDocument } from '../../../consumers/sub-batch-plan.ts';
 import { parseDocumentMessage } from '../../messages/index.ts';
-import { connectTemporal } from '../../temporal/client.ts';
+import { connectTemporal, requireWorker } from '../../temporal/client.ts';
 import { ingestDirect } from '../../temporal/ingest-client.ts';
 import type { DocumentInput } from '../../../workflows/contracts.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -55,8 +55,9 @@ one is indexed. Needs workers running ("embedstream run").`,
     const latest = lastOperationPerDocument(documents);
     const superseded = documents.length - latest.length;
     const client = await connectTemporal(config);
-    const bar = new ProgressBar('ingest', latest.length);
     try {
+      await requireWorker(client, config, config.taskQueueIngest, 'TASK_QUEUE_INGEST');
+      const bar = new ProgressBar('ingest', latest.length);
       const summary = await ingestDirect(client, config, latest, {
         batchSize,
         concurrency,

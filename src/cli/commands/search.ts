@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../config/index.ts';
-import { connectTemporal } from '../../temporal/client.ts';
+import { connectTemporal, requireWorker } from '../../temporal/client.ts';
 import {
   SEARCH_WORKFLOW,
   searchWorkflowId,
@@ -48,6 +48,7 @@ Needs workers running ("embedstream run").`,
     const config = loadConfig();
     const client = await connectTemporal(config);
     try {
+      await requireWorker(client, config, config.taskQueueSearch, 'TASK_QUEUE_SEARCH');
       const requestId = randomUUID();
       const input: SearchInput = {
         requestId,
