@@ -10,6 +10,7 @@ import {
   type KafkaSource,
 } from '../workflows/contracts.ts';
 import type { DocumentOrder } from './document-order.ts';
+import type { RunningIngest } from './running-ingests.ts';
 import type { PausePartition } from './ingest-backpressure.ts';
 import { planSubBatches, type SubBatch, type SubBatchLimits } from './sub-batch-plan.ts';
 import { sleep, startUntilAcknowledged, type WorkflowStarter } from './workflow-start.ts';
@@ -31,6 +32,11 @@ export interface DocumentBatchDeps {
   noteStarted?(workflowId: string): void;
   /** Keeps the operations on each document in log order across the partition's sub-batches. */
   order?: Pick<DocumentOrder, 'blockers' | 'waitForTurn' | 'noteStarted'>;
+  /**
+   * The partition's ingest workflows still running, whoever started them: asked once per partition
+   * after each group join, so a consumer that took a partition over keeps its documents in order too.
+   */
+  runningIngests?: (topic: string, partition: number) => Promise<RunningIngest[]>;
   limits: SubBatchLimits;
   taskQueue: string;
   groupId: string;
@@ -61,6 +67,8 @@ export class DocumentBatchHandler {
   readonly #now: () => number;
   /** When each partition's last batch was handed back: its next fetch was sent after that. */
   readonly #returnedAt = new Map<string, number>();
+  /** Partitions whose running ingest workflows were looked up since the last group join. */
+  readonly #adopted = new Set<string>();
   #joinedAt: number | undefined;
 
   constructor(deps: DocumentBatchDeps) {
@@ -71,6 +79,7 @@ export class DocumentBatchHandler {
   /** The consumer (re)joined its group: every fetch from now on is sent after this moment. */
   noteGroupJoined(at = this.#now()): void {
     this.#joinedAt = at;
+    this.#adopted.clear();
   }
 
   readonly handle = async (payload: BatchPayload): Promise<void> => {
@@ -89,6 +98,7 @@ export class DocumentBatchHandler {
   async #process(payload: BatchPayload, traced: TracedBatch, key: string): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
+    await this.#adoptRunning(batch.topic, batch.partition, key);
     const atHighWatermark = BigInt(batch.lastOffset()) + 1n >= BigInt(batch.highWatermark);
     const marks = [this.#returnedAt.get(key), this.#joinedAt].filter((t) => t !== undefined);
     const notBefore = marks.length > 0 ? Math.max(...marks) : undefined;
@@ -127,6 +137,22 @@ export class DocumentBatchHandler {
     if (plan.held?.reason === 'young' && live()) {
       const wait = Math.min(TAIL_RECHECK_MS, plan.held.releaseAt + CLOCK_SKEW_MARGIN_MS + 1 - this.#now());
       await sleep(wait, this.#deps.signal);
+    }
+  }
+
+  /** Notes the partition's running ingest workflows (see `runningIngests`), once per group join. */
+  async #adoptRunning(topic: string, partition: number, key: string): Promise<void> {
+    const { order, runningIngests } = this.#deps;
+    if (!order || !runningIngests || this.#adopted.has(key)) return;
+    try {
+      for (const w of await runningIngests(topic, partition))
+        order.noteStarted(key, w.workflowId, w.documents);
+      this.#adopted.add(key);
+    } catch (err) {
+      // Asked again with the next batch; until then only this process's own workflows are known.
+      this.#deps.logger.warn(
+        `could not list the running ingest workflows of ${key}: ${(err as Error).message}`,
+      );
     }
   }
 

@@ -3,7 +3,7 @@ import type { Config } from '../src/config/index.ts';
 import type { DeadLetterPublisher } from '../src/kafka/dead-letter.ts';
 import type { Logger } from '../src/kafka/logger.ts';
 import { runConsumer, type HealthRegistry, type RunningConsumer } from './consumer-runner.ts';
-import { DocumentBatchHandler } from './document-batch-handler.ts';
+import { DocumentBatchHandler, type DocumentBatchDeps } from './document-batch-handler.ts';
 import { DocumentOrder } from './document-order.ts';
 import type { IngestBacklog } from './ingest-backlog.ts';
 import { IngestBackpressure } from './ingest-backpressure.ts';
@@ -28,6 +28,8 @@ export interface DocumentConsumerDeps {
   backlog: Pick<IngestBacklog, 'estimate' | 'noteStarted'>;
   /** Resolves (or rejects) once the workflow has finished; keeps each document's operations in order. */
   waitForResult: (workflowId: string) => Promise<unknown>;
+  /** A partition's ingest workflows still running, whoever started them (see `runningIngests`). */
+  runningIngests?: DocumentBatchDeps['runningIngests'];
   health?: HealthRegistry;
   logger: Logger;
 }
@@ -63,6 +65,7 @@ export async function startDocumentConsumer(
     admit: (pause) => backpressure.admit(pause),
     noteStarted: (id) => deps.backlog.noteStarted(id),
     order: new DocumentOrder(deps.waitForResult),
+    ...(deps.runningIngests ? { runningIngests: deps.runningIngests } : {}),
     limits: {
       maxDocs: config.ingestBatchDocs,
       maxBytes: config.ingestBatchBytes,

@@ -32,8 +32,8 @@ function documentKey(doc: Pick<DocumentInput, 'id' | 'collection'>): string {
  * is still running therefore starts only once that one has finished. Sub-batches with no document
  * in common still run side by side.
  *
- * It knows the workflows this process started (or found already started). A consumer that takes
- * over a partition after a rebalance or a restart does not know those of the previous owner.
+ * It knows the workflows this process started or found already started, and those it was told of
+ * when it took a partition over (see `runningIngests`).
  */
 export class DocumentOrder {
   readonly #waitForResult: (workflowId: string) => Promise<unknown>;

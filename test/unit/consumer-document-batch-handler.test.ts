@@ -177,6 +177,44 @@ describe('document batch handler', () => {
     expect(events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
   });
 
+  it('when a partition comes after a group join, then its running ingest workflows are looked up once and waited for like its own', async () => {
+    const { order, finish } = finishOnCue([]);
+    const asked: string[] = [];
+    const runningIngests = (topic: string, partition: number) => {
+      asked.push(`${topic}:${partition}`);
+      return Promise.resolve([
+        { workflowId: 'earlier-owner', documents: [{ id: 'd1', op: 'upsert' as const, version: 1 }] },
+      ]);
+    };
+    const first = fakePayload(documents(2));
+    const h = handler(first.events, { order, runningIngests }).h;
+    const handling = h.handle(first.payload);
+    await tick();
+    expect(first.events).toEqual([]);
+    finish('earlier-owner');
+    await handling;
+    expect(first.events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
+
+    await h.handle(fakePayload(documents(2, 2)).payload);
+    expect(asked).toEqual(['docs:0']);
+    h.noteGroupJoined(9_500_000);
+    await h.handle(fakePayload(documents(2, 4)).payload);
+    expect(asked).toEqual(['docs:0', 'docs:0']);
+  });
+
+  it('when the running ingest workflows cannot be listed, then the batch goes on and the next one asks again', async () => {
+    const { order } = finishOnCue([]);
+    let calls = 0;
+    const runningIngests = () =>
+      calls++ === 0 ? Promise.reject(new Error('visibility down')) : Promise.resolve([]);
+    const first = fakePayload(documents(2));
+    const h = handler(first.events, { order, runningIngests }).h;
+    await h.handle(first.payload);
+    expect(first.events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
+    await h.handle(fakePayload(documents(2, 2)).payload);
+    expect(calls).toBe(2);
+  });
+
   it('when the consumer stops between sub-batches, then the rest is handed back unresolved', async () => {
     const { payload, events, state } = fakePayload(documents(4));
     const starter: WorkflowStarter = {

@@ -1,0 +1,38 @@
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { INGEST_WORKFLOW, type DocumentInput, type IngestBatchInput } from '../workflows/contracts.ts';
+
+/** An ingest workflow still running, with the documents it writes or deletes. */
+export interface RunningIngest {
+  workflowId: string;
+  documents: DocumentInput[];
+}
+
+/**
+ * The ingest workflows of one partition that are still running, whoever started them, from
+ * Temporal's visibility store (which lags the truth by up to a second or so) and each one's input.
+ * A consumer that takes a partition over waits for these like for its own (see DocumentOrder).
+ */
+export async function runningIngests(
+  client: Client,
+  taskQueue: string,
+  topic: string,
+  partition: number,
+): Promise<RunningIngest[]> {
+  // Ids are `ingest-<topic>-<partition>-<from>-<to>`; the prefix also matches topics that extend
+  // this one's name with `-<partition>-…`, so each input's own source decides.
+  const prefix = `ingest-${topic}-${partition}-`.replace(/'/g, "\\'");
+  const query =
+    `WorkflowType = '${INGEST_WORKFLOW}' AND ExecutionStatus = 'Running' AND ` +
+    `TaskQueue = '${taskQueue.replace(/'/g, "\\'")}' AND WorkflowId STARTS_WITH '${prefix}'`;
+  const found: RunningIngest[] = [];
+  for await (const execution of client.workflow.list({ query })) {
+    const history = await client.workflow.getHandle(execution.workflowId).fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    if (!payload) continue;
+    const input = defaultPayloadConverter.fromPayload<IngestBatchInput>(payload);
+    if (input.source?.topic !== topic || input.source.partition !== partition) continue;
+    found.push({ workflowId: execution.workflowId, documents: input.documents });
+  }
+  return found;
+}
