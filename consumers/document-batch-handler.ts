@@ -56,6 +56,11 @@ const TAIL_RECHECK_MS = 100;
 // between two NTP-synchronised hosts keeps a late message from slipping into a released window.
 const CLOCK_SKEW_MARGIN_MS = 50;
 
+/** The consumer still runs and still owns the batch's partition. */
+function isLive(payload: BatchPayload): boolean {
+  return payload.isRunning() && !payload.isStale();
+}
+
 /**
  * The document consumer's `eachBatch`: validate, dead-letter the invalid, cut the rest into
  * sub-batches, start one ingest workflow per sub-batch, and only once Temporal acknowledged it
@@ -106,7 +111,7 @@ export class DocumentBatchHandler {
       atHighWatermark,
       fetchedNotBefore: notBefore === undefined ? undefined : notBefore - CLOCK_SKEW_MARGIN_MS,
     });
-    const live = () => payload.isRunning() && !payload.isStale();
+    const live = () => isLive(payload);
 
     for (const sub of plan.subBatches) {
       if (!live()) return;
@@ -170,7 +175,7 @@ export class DocumentBatchHandler {
     );
     return order.waitForTurn(key, sub.documents, {
       signal: this.#deps.signal,
-      shouldContinue: () => payload.isRunning() && !payload.isStale(),
+      shouldContinue: () => isLive(payload),
       heartbeat: () => payload.heartbeat(),
     });
   }
@@ -191,7 +196,7 @@ export class DocumentBatchHandler {
         this.#deps.starter,
         { workflowType: INGEST_WORKFLOW, workflowId, taskQueue: this.#deps.taskQueue, args: [input] },
         {
-          shouldContinue: () => payload.isRunning() && !payload.isStale(),
+          shouldContinue: () => isLive(payload),
           heartbeat: () => payload.heartbeat(),
           signal: this.#deps.signal,
           logger: this.#deps.logger,

@@ -26,8 +26,11 @@ export interface DocumentConsumerDeps {
   starter: WorkflowStarter;
   deadLetters: Pick<DeadLetterPublisher, 'deadLetterMessage'>;
   backlog: Pick<IngestBacklog, 'estimate' | 'noteStarted'>;
-  /** Resolves (or rejects) once the workflow has finished; keeps each document's operations in order. */
-  waitForResult: (workflowId: string) => Promise<unknown>;
+  /**
+   * Resolves once the workflow has finished, or once `signal` (the consumer stopping) is aborted;
+   * keeps each document's operations in order (see DocumentOrder).
+   */
+  workflowEnd: (workflowId: string, signal: AbortSignal) => Promise<void>;
   /** A partition's ingest workflows still running, whoever started them (see `runningIngests`). */
   runningIngests?: DocumentBatchDeps['runningIngests'];
   health?: HealthRegistry;
@@ -64,7 +67,7 @@ export async function startDocumentConsumer(
     deadLetters: deps.deadLetters,
     admit: (pause) => backpressure.admit(pause),
     noteStarted: (id) => deps.backlog.noteStarted(id),
-    order: new DocumentOrder(deps.waitForResult),
+    order: new DocumentOrder((id) => deps.workflowEnd(id, abort.signal)),
     ...(deps.runningIngests ? { runningIngests: deps.runningIngests } : {}),
     limits: {
       maxDocs: config.ingestBatchDocs,

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { INGEST_WORKFLOW, type DocumentInput, type IngestBatchInput } from '../workflows/contracts.ts';
 
@@ -35,4 +35,29 @@ export async function runningIngests(
     found.push({ workflowId: execution.workflowId, documents: input.documents });
   }
   return found;
+}
+
+// How long to wait before asking again when Temporal could not be asked for a workflow's end.
+const RETRY_AFTER_MS = 1000;
+
+/**
+ * Resolves once the workflow has finished, however it ended (it failed, was terminated, or is
+ * gone), or once `signal` is aborted. Temporal being unreachable for a while is waited out: until
+ * the end is known, the workflow still counts as running.
+ */
+export async function workflowEnd(client: Client, workflowId: string, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      // Cancelled with the signal, before the consumer's owner closes the connection: a call still
+      // waiting then would be retried on the closed channel.
+      await client.withAbortSignal(signal, () => client.workflow.getHandle(workflowId).result());
+      return;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError || err instanceof WorkflowNotFoundError) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, RETRY_AFTER_MS);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+  }
 }

@@ -10,7 +10,7 @@ import type { HealthRegistry, RunningConsumer } from './consumer-runner.ts';
 import { startDocumentConsumer } from './document-consumer.ts';
 import { ingestBacklogFor } from './ingest-backlog.ts';
 import { startQueryConsumer } from './query-consumer.ts';
-import { runningIngests } from './running-ingests.ts';
+import { runningIngests, workflowEnd } from './running-ingests.ts';
 import { temporalStarter, type WorkflowStarter } from './workflow-start.ts';
 
 export type ConsumerRole = 'documents' | 'queries';
@@ -69,7 +69,7 @@ export async function startConsumers(config: Config, deps: ConsumerDeps): Promis
           starter,
           deadLetters: new DeadLetterPublisher(producer, config.topicDocumentsDlq),
           backlog: ingestBacklogFor(deps.temporal, config.taskQueueIngest, logger),
-          waitForResult: (id) => deps.temporal.workflow.getHandle(id).result(),
+          workflowEnd: (id, signal) => workflowEnd(deps.temporal, id, signal),
           runningIngests: (topic, partition) =>
             runningIngests(deps.temporal, config.taskQueueIngest, topic, partition),
           health: deps.health,

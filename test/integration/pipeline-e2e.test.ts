@@ -201,4 +201,23 @@ describe('the pipeline, end to end through Kafka, Temporal and Qdrant', () => {
     );
     expect((await pointsOf()).length).toBe(total - victim);
   });
+  // Last: it stops the consumer.
+  it('when the consumer stops while an ingest workflow it started is still running, then it exits cleanly', async () => {
+    const [sent] = await publish([{ id: 'in-flight', title: 'In flight', text: docText(95, 12000) }]);
+    const handle = temporal.workflow.getHandle(
+      ingestWorkflowId({
+        topic: config.topicDocuments,
+        partition: sent!.partition,
+        fromOffset: sent!.baseOffset!,
+        toOffset: sent!.baseOffset!,
+      }),
+    );
+    await eventually(
+      `${handle.workflowId} running`,
+      () => handle.describe().then((d) => d.status.name),
+      (status) => status === 'RUNNING',
+    );
+    expect(await consumer.stop()).toBe(0);
+    expect(consumer.output()).not.toContain('Error');
+  });
 });
