@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../src/config/index.ts';
 import type { DeadLetterPublisher } from '../src/kafka/dead-letter.ts';
@@ -57,6 +58,8 @@ export async function startDocumentConsumer(
   deps: DocumentConsumerDeps,
 ): Promise<RunningConsumer> {
   const abort = new AbortController();
+  // Every ingest workflow whose end is awaited (see DocumentOrder) listens for the stop.
+  setMaxListeners(0, abort.signal);
   const groupId = documentsGroupId(config);
   const backpressure = new IngestBackpressure(deps.backlog, {
     maxBacklog: config.ingestMaxBacklog,

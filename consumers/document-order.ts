@@ -1,4 +1,5 @@
 import type { DocumentInput } from '../workflows/contracts.ts';
+import { sleep } from './workflow-start.ts';
 
 interface InFlight {
   /** The documents the workflow writes or deletes (see `documentKey`). */
@@ -81,18 +82,10 @@ export class DocumentOrder {
       if (options.signal.aborted || !options.shouldContinue()) return false;
       if (waited) await options.heartbeat();
       const running = this.#running.get(partition)!;
-      let timer: NodeJS.Timeout | undefined;
-      let onAbort: (() => void) | undefined;
       await Promise.race([
         Promise.all(blockers.map((id) => running.get(id)!.finished)),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, everyMs);
-          onAbort = resolve;
-          options.signal.addEventListener('abort', onAbort, { once: true });
-        }),
+        sleep(everyMs, options.signal),
       ]);
-      clearTimeout(timer);
-      if (onAbort) options.signal.removeEventListener('abort', onAbort);
     }
   }
 }

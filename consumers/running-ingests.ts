@@ -1,6 +1,8 @@
+import { setMaxListeners } from 'node:events';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { INGEST_WORKFLOW, type DocumentInput, type IngestBatchInput } from '../workflows/contracts.ts';
+import { sleep } from './workflow-start.ts';
 
 /** An ingest workflow still running, with the documents it writes or deletes. */
 export interface RunningIngest {
@@ -46,18 +48,26 @@ const RETRY_AFTER_MS = 1000;
  * the end is known, the workflow still counts as running.
  */
 export async function workflowEnd(client: Client, workflowId: string, signal: AbortSignal): Promise<void> {
-  while (!signal.aborted) {
-    try {
-      // Cancelled with the signal, before the consumer's owner closes the connection: a call still
-      // waiting then would be retried on the closed channel.
-      await client.withAbortSignal(signal, () => client.workflow.getHandle(workflowId).result());
-      return;
-    } catch (err) {
-      if (err instanceof WorkflowFailedError || err instanceof WorkflowNotFoundError) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, RETRY_AFTER_MS);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+  const handle = client.workflow.getHandle(workflowId);
+  // The wait's own signal, tied to `signal` only while it lasts: the client adds a listener to it
+  // for every long poll of the history, and those end with the wait.
+  const wait = new AbortController();
+  setMaxListeners(0, wait.signal);
+  const stop = () => wait.abort();
+  signal.addEventListener('abort', stop);
+  try {
+    while (!wait.signal.aborted) {
+      try {
+        // Cancelled with the signal, before the consumer's owner closes the connection: a call
+        // still waiting then would be retried on the closed channel.
+        await client.withAbortSignal(wait.signal, () => handle.result());
+        return;
+      } catch (err) {
+        if (err instanceof WorkflowFailedError || err instanceof WorkflowNotFoundError) return;
+        await sleep(RETRY_AFTER_MS, wait.signal);
+      }
     }
+  } finally {
+    signal.removeEventListener('abort', stop);
   }
 }
