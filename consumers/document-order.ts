@@ -37,12 +37,12 @@ function documentKey(doc: Pick<DocumentInput, 'id' | 'collection'>): string {
  * when it took a partition over (see `runningIngests`).
  */
 export class DocumentOrder {
-  readonly #waitForResult: (workflowId: string) => Promise<unknown>;
+  readonly #workflowEnd: (workflowId: string) => Promise<unknown>;
   /** Per partition (`topic:partition`), the workflows not known to have finished. */
   readonly #running = new Map<string, Map<string, InFlight>>();
 
-  constructor(waitForResult: (workflowId: string) => Promise<unknown>) {
-    this.#waitForResult = waitForResult;
+  constructor(workflowEnd: (workflowId: string) => Promise<unknown>) {
+    this.#workflowEnd = workflowEnd;
   }
 
   /** Records a started ingest workflow of `partition` and forgets it once it has finished. */
@@ -50,7 +50,7 @@ export class DocumentOrder {
     let running = this.#running.get(partition);
     if (!running) this.#running.set(partition, (running = new Map<string, InFlight>()));
     if (running.has(workflowId)) return;
-    const finished = this.#waitForResult(workflowId).then(
+    const finished = this.#workflowEnd(workflowId).then(
       () => undefined,
       () => undefined,
     );
