@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../src/config/index.ts';
 import type { DeadLetterPublisher } from '../src/kafka/dead-letter.ts';
@@ -28,10 +27,10 @@ export interface DocumentConsumerDeps {
   deadLetters: Pick<DeadLetterPublisher, 'deadLetterMessage'>;
   backlog: Pick<IngestBacklog, 'estimate' | 'noteStarted'>;
   /**
-   * Resolves once the workflow has finished, or once `signal` (the consumer stopping) is aborted;
-   * keeps each document's operations in order (see DocumentOrder).
+   * Resolves once the workflow has finished, or once the consumers stop; keeps each document's
+   * operations in order (see DocumentOrder).
    */
-  workflowEnd: (workflowId: string, signal: AbortSignal) => Promise<void>;
+  workflowEnd: (workflowId: string) => Promise<void>;
   /** A partition's ingest workflows still running, whoever started them (see `runningIngests`). */
   runningIngests?: DocumentBatchDeps['runningIngests'];
   health?: HealthRegistry;
@@ -58,8 +57,6 @@ export async function startDocumentConsumer(
   deps: DocumentConsumerDeps,
 ): Promise<RunningConsumer> {
   const abort = new AbortController();
-  // Every ingest workflow whose end is awaited (see DocumentOrder) listens for the stop.
-  setMaxListeners(0, abort.signal);
   const groupId = documentsGroupId(config);
   const backpressure = new IngestBackpressure(deps.backlog, {
     maxBacklog: config.ingestMaxBacklog,
@@ -70,7 +67,7 @@ export async function startDocumentConsumer(
     deadLetters: deps.deadLetters,
     admit: (pause) => backpressure.admit(pause),
     noteStarted: (id) => deps.backlog.noteStarted(id),
-    order: new DocumentOrder((id) => deps.workflowEnd(id, abort.signal)),
+    order: new DocumentOrder(deps.workflowEnd),
     ...(deps.runningIngests ? { runningIngests: deps.runningIngests } : {}),
     limits: {
       maxDocs: config.ingestBatchDocs,

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../src/kafka/logger.ts';
 import { workflowBacklog } from '../src/metrics/registry.ts';
 import { INGEST_WORKFLOW } from '../workflows/contracts.ts';
+import { workflowEnd } from './running-ingests.ts';
 
 /** Counts running ingest workflows. */
 export interface BacklogSource {
@@ -144,11 +145,19 @@ export class IngestBacklog {
   }
 }
 
-/** The backlog of ingest workflows on `taskQueue`, counted through `client`. */
-export function ingestBacklogFor(client: Client, taskQueue: string, logger: Logger): IngestBacklog {
+/**
+ * The backlog of ingest workflows on `taskQueue`, counted through `client`; `signal` (the consumers
+ * stopping) ends the fallback's waits for workflows to finish.
+ */
+export function ingestBacklogFor(
+  client: Client,
+  taskQueue: string,
+  logger: Logger,
+  signal: AbortSignal,
+): IngestBacklog {
   return new IngestBacklog(
     visibilityBacklog(client, taskQueue),
-    () => inProcessBacklog((id) => client.workflow.getHandle(id).result()),
+    () => inProcessBacklog((id) => workflowEnd(client, id, signal)),
     { taskQueue, logger },
   );
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../src/config/index.ts';
@@ -56,7 +57,12 @@ export async function startConsumers(config: Config, deps: ConsumerDeps): Promis
   await producer.connect();
 
   const running: RunningConsumer[] = [];
+  // Aborted first on stop, so that the waits for ingest workflows to finish (backlog, document order)
+  // end before the owner closes the Temporal connection; each of those waits listens to it.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
   const stopAll = async (timeoutMs: number) => {
+    stop.abort();
     await Promise.all(running.map((c) => c.stop(timeoutMs)));
     // Last: a batch finishing during the stop may still dead-letter or answer.
     await producer.disconnect();
@@ -68,8 +74,8 @@ export async function startConsumers(config: Config, deps: ConsumerDeps): Promis
           kafka,
           starter,
           deadLetters: new DeadLetterPublisher(producer, config.topicDocumentsDlq),
-          backlog: ingestBacklogFor(deps.temporal, config.taskQueueIngest, logger),
-          workflowEnd: (id, signal) => workflowEnd(deps.temporal, id, signal),
+          backlog: ingestBacklogFor(deps.temporal, config.taskQueueIngest, logger, stop.signal),
+          workflowEnd: (id) => workflowEnd(deps.temporal, id, stop.signal),
           runningIngests: (topic, partition) =>
             runningIngests(deps.temporal, config.taskQueueIngest, topic, partition),
           health: deps.health,
