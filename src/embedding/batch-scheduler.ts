@@ -43,13 +43,15 @@ export interface SchedulerCounters {
 
 export interface BatchSchedulerOptions {
   lane: Lane;
-  run: RunBatch;
+  /**
+   * The session that runs batches, or one per session: as many batches run at once as there are
+   * sessions, and a batch and its retries stay on the one that took it.
+   */
+  run: RunBatch | readonly RunBatch[];
   dimension: number;
   policy: BatchPolicy;
   controller: BudgetController;
   onBatch?: (info: BatchInfo) => void;
-  /** Batches run at once, one per session behind `run` (default 1). */
-  parallel?: number;
 }
 
 /** Thrown (per text) when the model returns NaN or infinite components for it. */
@@ -58,7 +60,7 @@ export class NonFiniteVectorError extends Error {
 }
 
 /**
- * Feeds `parallel` sessions (one by default) with one batch each at a time. Texts that arrive while
+ * Feeds each session behind `run` with one batch at a time. Texts that arrive while
  * a round is being worked off wait for the next round; each round is sorted longest first and cut
  * at the controller's current budget batch by batch, so a budget change takes effect on the very
  * next batch, while a steady stream of newcomers can never starve the texts already queued.
@@ -79,12 +81,15 @@ export class BatchScheduler {
   #pending: WorkItem[] = [];
   #round: WorkItem[] = [];
   #cursor = 0;
+  /** Sessions with no batch to run. */
+  readonly #free: RunBatch[];
   /** The batches being run (and their retries), whose texts close() settles if still waiting. */
   readonly #running = new Set<WorkItem[]>();
   #closed = false;
 
   constructor(options: BatchSchedulerOptions) {
     this.#o = options;
+    this.#free = typeof options.run === 'function' ? [options.run] : [...options.run];
   }
 
   /** Texts waiting, not counting the batch being run. */
@@ -113,14 +118,16 @@ export class BatchScheduler {
   }
 
   #pump(): void {
-    while (this.#running.size < (this.#o.parallel ?? 1)) {
+    while (this.#free.length > 0) {
       const next = this.#nextBatch();
       if (!next) return;
+      const run = this.#free.shift()!;
       this.#running.add(next.items);
-      this.#execute(next.items, next.budget, next.full)
+      this.#execute(run, next.items, next.budget, next.full)
         .catch(() => undefined) // #execute settles every item itself
         .finally(() => {
           this.#running.delete(next.items);
+          this.#free.push(run);
           this.#pump();
         });
     }
@@ -156,7 +163,7 @@ export class BatchScheduler {
     return { items, budget, full };
   }
 
-  async #execute(items: WorkItem[], budget: number, full: boolean): Promise<void> {
+  async #execute(run: RunBatch, items: WorkItem[], budget: number, full: boolean): Promise<void> {
     const started = performance.now();
     let queuedMs = 0;
     for (const item of items) queuedMs = Math.max(queuedMs, started - item.enqueuedAt);
@@ -164,11 +171,11 @@ export class BatchScheduler {
     const padded = paddedTokens(items);
     let result: InferenceResult;
     try {
-      result = await this.#o.run(padBatch(items.map((i) => i.ids)));
+      result = await run(padBatch(items.map((i) => i.ids)));
     } catch (err) {
       this.counters.failedBatches++;
       this.#report({ items, real, padded, budget, queuedMs, runMs: performance.now() - started, ok: false });
-      await this.#recover(items, budget, err);
+      await this.#recover(run, items, budget, err);
       return;
     }
     const { vectors, runMs } = result;
@@ -195,7 +202,7 @@ export class BatchScheduler {
     this.#report({ items, real, padded, budget, queuedMs, runMs, ok: true });
   }
 
-  async #recover(items: WorkItem[], budget: number, err: unknown): Promise<void> {
+  async #recover(run: RunBatch, items: WorkItem[], budget: number, err: unknown): Promise<void> {
     if (err instanceof EmbedderClosedError || this.#closed) {
       for (const item of items) item.reject(err instanceof Error ? err : new EmbedderClosedError());
       return;
@@ -206,8 +213,8 @@ export class BatchScheduler {
       return;
     }
     const half = Math.ceil(items.length / 2);
-    await this.#execute(items.slice(0, half), budget, false);
-    await this.#execute(items.slice(half), budget, false);
+    await this.#execute(run, items.slice(0, half), budget, false);
+    await this.#execute(run, items.slice(half), budget, false);
   }
 
   #report(r: {

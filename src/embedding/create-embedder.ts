@@ -93,12 +93,11 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
     dimension: bulk.dimension,
     bulk: new BatchScheduler({
       lane: 'bulk',
-      run: firstFree(bulkRuns),
+      run: bulkRuns,
       dimension: bulk.dimension,
       policy: opts.policy ?? { kind: 'token-budget' },
       controller,
       onBatch: opts.onBatch,
-      parallel: sessions,
     }),
     query: new BatchScheduler({
       lane: 'query',
@@ -112,21 +111,4 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
     dedupCacheSize: opts.dedupCacheSize ?? config.dedupCacheSize,
     queryCacheSize: config.queryCacheSize,
   });
-}
-
-/**
- * Runs each batch on a session that is free. The scheduler never has more batches out than there
- * are sessions, so one is always free when a batch comes.
- */
-function firstFree(runs: readonly RunBatch[]): RunBatch {
-  const free = [...runs];
-  return async (batch) => {
-    const run = free.shift();
-    if (!run) throw new Error('every bulk session is busy: the scheduler ran more batches than sessions');
-    try {
-      return await run(batch);
-    } finally {
-      free.push(run);
-    }
-  };
 }

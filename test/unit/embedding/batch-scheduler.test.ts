@@ -6,6 +6,7 @@ import {
   type WorkItem,
 } from '../../../src/embedding/batch-scheduler.ts';
 import { FixedBudget } from '../../../src/embedding/budget-controller.ts';
+import type { PaddedBatch } from '../../../src/embedding/inference-backend.ts';
 import { EmbedderClosedError } from '../../../src/embedding/errors.ts';
 import { DIM, FakeBackend, flush } from './fakes.ts';
 
@@ -28,12 +29,11 @@ function scheduler(
   backend: FakeBackend,
   budget: number,
   infos: BatchInfo[] = [],
-  parallel?: number,
+  sessions = 1,
 ): BatchScheduler {
   return new BatchScheduler({
     lane: 'bulk',
-    ...(parallel ? { parallel } : {}),
-    run: (b) => backend.run(b),
+    run: Array.from({ length: sessions }, () => (b: PaddedBatch) => backend.run(b)),
     dimension: DIM,
     policy: { kind: 'token-budget' },
     controller: new FixedBudget(budget),
