@@ -70,9 +70,7 @@ export async function startWorkers(config: Config, deps: WorkerDeps): Promise<Ru
     ...common,
     workflowBundle: { codePath: ingestBundle },
     taskQueue: config.taskQueueIngest,
-    // Concurrent batches let the engine pack texts of several batches into well-filled runs while
-    // one batch waits on Qdrant; more would only queue on the two cores.
-    maxConcurrentActivityTaskExecutions: 4,
+    maxConcurrentActivityTaskExecutions: config.ingestConcurrency,
   });
   // Searches are short and many: their bundle carries the trace context to the activities without
   // making workflow spans, which would cost each search the tracing SDK's set-up in the sandbox.

@@ -125,6 +125,13 @@ export const settings = {
     positiveInt,
     'a positive integer',
   ),
+  ingestConcurrency: setting(
+    'INGEST_CONCURRENCY',
+    'Ingest batches one worker process runs at once; the engine packs their texts together into runs of similar length.',
+    '4',
+    positiveInt,
+    'a positive integer',
+  ),
   queryTopK: setting(
     'QUERY_TOP_K',
     'Hits per answer when a query names no topK.',
