@@ -2,8 +2,8 @@
  * Embedding engine benchmark (`npm run bench:embed`; `BENCH_QUICK=1` for a fast smoke run).
  * Writes bench/results/embed.json, embed.md and embed.svg.
  */
-// First: the engine runs here under the same allocator settings as in `embedstream run`.
-import '../src/cli/malloc-arenas.ts';
+// First: the engine runs here under the same start-up limits (allocator, V8 young generation) as in `embedstream run`.
+import '../src/cli/startup-limits.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
