@@ -125,8 +125,10 @@ export class DocumentBatchHandler {
           traced.processContext(letter.message),
         );
       }
-      if (sub.documents.length > 0 && !(await this.#turnOf(payload, key, sub))) return;
-      if (sub.documents.length > 0 && !(await this.#handOff(payload, traced, sub, key))) return;
+      if (sub.documents.length > 0) {
+        if (!(await this.#turnOf(payload, key, sub))) return;
+        if (!(await this.#handOff(payload, traced, sub, key))) return;
+      }
       payload.resolveOffset(sub.toOffset);
       await payload.heartbeat();
       await payload.commitOffsetsIfNecessary();
