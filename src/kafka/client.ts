@@ -1,7 +1,7 @@
 import { Kafka, logLevel as kafkaLevels, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import { kafkaLogLevel, type LogLevel } from './logger.ts';
-import { filterKafkajsTimeoutWarnings } from './timeout-warning-filter.ts';
+import { installRequestQueueTimerFix } from './request-queue-timer.ts';
 
 export interface KafkaClientOptions {
   /** Appended to KAFKA_CLIENT_ID so the broker's logs and quotas tell processes apart (`-consumer`, `-cli`). */
@@ -49,7 +49,7 @@ export function createKafka(
   config: Pick<Config, 'kafkaBrokers' | 'kafkaClientId' | 'logLevel'>,
   options: KafkaClientOptions = {},
 ): Kafka {
-  filterKafkajsTimeoutWarnings();
+  installRequestQueueTimerFix();
   return new Kafka({
     clientId: `${config.kafkaClientId}${options.clientIdSuffix ?? ''}`,
     brokers: [...config.kafkaBrokers],

@@ -5,6 +5,6 @@ export * from './activity-publisher.ts';
 export * from './topics.ts';
 export * from './errors.ts';
 export * from './logger.ts';
-export { filterKafkajsTimeoutWarnings } from './timeout-warning-filter.ts';
 export * from './publish-documents.ts';
 export * from './answer-listener.ts';
+export { installRequestQueueTimerFix } from './request-queue-timer.ts';

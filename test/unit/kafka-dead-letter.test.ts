@@ -5,7 +5,6 @@ import {
   DeadLetterPublisher,
   DLQ_HEADER,
 } from '../../src/kafka/dead-letter.ts';
-import { isKafkajsTimeoutWarning } from '../../src/kafka/timeout-warning-filter.ts';
 import { message } from './consumers/kafka-fakes.ts';
 
 describe('dead letters', () => {
@@ -70,23 +69,5 @@ describe('dead letters', () => {
       topic: 'documents.dlq',
       headers: { [DLQ_HEADER.errorType]: 'IngestFailed', [DLQ_HEADER.error]: 'embedding kept failing' },
     });
-  });
-});
-
-describe('the kafkajs timer warning filter', () => {
-  it('when kafkajs arms a negative timer, then only that warning is recognised', () => {
-    const fromKafkajs = Object.assign(new Error('-3 is a negative number.'), {
-      name: 'TimeoutNegativeWarning',
-    });
-    fromKafkajs.stack = `TimeoutNegativeWarning: -3 is a negative number.\n    at setTimeout (node:timers:125:19)\n    at RequestQueue.scheduleCheckPendingRequests (/x/node_modules/kafkajs/src/network/requestQueue/index.js:317:37)`;
-    const elsewhere = Object.assign(new Error('-3 is a negative number.'), {
-      name: 'TimeoutNegativeWarning',
-    });
-    elsewhere.stack =
-      'TimeoutNegativeWarning: -3\n    at setTimeout (node:timers:125:19)\n    at mine (/app/src/x.ts:1:1)';
-    const other = Object.assign(new Error('kafkajs'), { name: 'DeprecationWarning' });
-    expect(isKafkajsTimeoutWarning(fromKafkajs)).toBe(true);
-    expect(isKafkajsTimeoutWarning(elsewhere)).toBe(false);
-    expect(isKafkajsTimeoutWarning(other)).toBe(false);
   });
 });
