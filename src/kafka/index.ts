@@ -7,4 +7,3 @@ export * from './errors.ts';
 export * from './logger.ts';
 export * from './publish-documents.ts';
 export * from './answer-listener.ts';
-export { installRequestQueueTimerFix } from './request-queue-timer.ts';

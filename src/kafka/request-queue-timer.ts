@@ -15,10 +15,10 @@ import { createRequire } from 'node:module';
  */
 
 /** kafkajs' own interval for re-checking waiting requests once a throttle has passed. */
-export const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
+const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
 
 /** The fields of kafkajs' RequestQueue that the check reads and writes. */
-export interface RequestQueueTimerState {
+interface RequestQueueTimerState {
   pending: unknown[];
   throttledUntil: number;
   throttleCheckTimeoutId: NodeJS.Timeout | null;
@@ -26,7 +26,7 @@ export interface RequestQueueTimerState {
 }
 
 /** RequestQueue#scheduleCheckPendingRequests, without the timer loop of an idle queue. */
-export function scheduleCheckPendingRequests(this: RequestQueueTimerState): void {
+function scheduleCheckPendingRequests(this: RequestQueueTimerState): void {
   if (this.throttleCheckTimeoutId) return;
   const untilUnthrottled = this.throttledUntil - Date.now();
   let delay: number;
