@@ -13,8 +13,8 @@ export interface TimedAnswer {
 
 /**
  * Reads the answers topic like the `query` command's listener (its own group, minBytes 1, at most
- * 500 ms per idle long poll, starting at the end offsets taken before anything is asked), and keeps
- * each answer's Kafka timestamp, so the latency splits into "until the answer is published" and
+ * 100 ms per long poll, starting at the end offsets taken before anything is asked), and keeps each
+ * answer's Kafka timestamp, so the latency splits into "until the answer is published" and
  * "answer to asker".
  */
 export class TimedAnswers {
@@ -34,7 +34,7 @@ export class TimedAnswers {
     const consumer = kafka.consumer({
       groupId: `bench-answers-${randomUUID()}`,
       minBytes: 1,
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     });
     const answers = new TimedAnswers(consumer);

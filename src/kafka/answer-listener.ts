@@ -36,10 +36,9 @@ export class AnswerListener {
     const ends = await admin.fetchTopicOffsets(topic);
     const consumer = kafka.consumer({
       groupId: `${groupPrefix}-${randomUUID()}`,
-      // Answers are small and awaited by a person: hand each over as soon as the broker has it
-      // (minBytes 1 ends a long poll at once; the wait only bounds an idle one).
+      // Answers are small and awaited by a person: hand each over as soon as the broker has it.
       minBytes: 1,
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     });
     const listener = new AnswerListener(consumer);
