@@ -2,7 +2,8 @@
  * Embedding engine benchmark (`npm run bench:embed`; `BENCH_QUICK=1` for a fast smoke run).
  * Writes bench/results/embed.json, embed.md and embed.svg.
  */
-// First: the engine runs here under the same start-up limits (allocator, V8 young generation) as in `embedstream run`.
+// First: the engine runs here under the same start-up limits (allocator, V8 young generation)
+// as in `embedstream run`.
 import '../src/cli/startup-limits.ts';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -5,7 +5,8 @@
  * embedding engine alone, query latency through Kafka idle and under a bulk ingest, and the
  * resident memory of every process. Writes bench/results/pipeline.{json,md,svg}.
  */
-// First: the engine runs here under the same start-up limits (allocator, V8 young generation) as in `embedstream run`.
+// First: the engine runs here under the same start-up limits (allocator, V8 young generation)
+// as in `embedstream run`.
 import '../src/cli/startup-limits.ts';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -6,7 +6,8 @@
  * traced ingest is written beside the figures, as `embedstream traces report` makes it. Writes
  * bench/results/tracing.{json,md} and bench/results/tracing-report.{md,svg}.
  */
-// First: the engine runs here under the same start-up limits (allocator, V8 young generation) as in `embedstream run`.
+// First: the engine runs here under the same start-up limits (allocator, V8 young generation)
+// as in `embedstream run`.
 import '../src/cli/startup-limits.ts';
 import fs from 'node:fs';
 import os from 'node:os';
