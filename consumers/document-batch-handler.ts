@@ -1,4 +1,4 @@
-import type { EachBatchPayload } from 'kafkajs';
+import type { EachBatchPayload, PartitionOffset } from 'kafkajs';
 import type { DeadLetterPublisher } from '../src/kafka/dead-letter.ts';
 import type { Logger } from '../src/kafka/logger.ts';
 import { consumerLag, messagesConsumed } from '../src/metrics/registry.ts';
@@ -9,6 +9,7 @@ import {
   type IngestBatchInput,
   type KafkaSource,
 } from '../workflows/contracts.ts';
+import { encodeRunning } from './commit-metadata.ts';
 import type { DocumentOrder } from './document-order.ts';
 import type { RunningIngest } from './running-ingests.ts';
 import type { PausePartition } from './ingest-backpressure.ts';
@@ -31,7 +32,7 @@ export interface DocumentBatchDeps {
   /** Told of every workflow Temporal started, for the backlog estimate. */
   noteStarted?(workflowId: string): void;
   /** Keeps the operations on each document in log order across the partition's sub-batches. */
-  order?: Pick<DocumentOrder, 'blockers' | 'waitForTurn' | 'noteStarted'>;
+  order?: Pick<DocumentOrder, 'blockers' | 'waitForTurn' | 'noteStarted' | 'running'>;
   /**
    * The partition's ingest workflows still running, whoever started them: asked once per partition
    * after each group join, so a consumer that took a partition over keeps its documents in order too.
@@ -131,7 +132,7 @@ export class DocumentBatchHandler {
       }
       payload.resolveOffset(sub.toOffset);
       await payload.heartbeat();
-      await payload.commitOffsetsIfNecessary();
+      await this.#commit(payload, key, sub.toOffset);
       consumerLag.set(
         { topic: batch.topic, partition: String(batch.partition) },
         Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(sub.toOffset) - 1n)),
@@ -145,6 +146,20 @@ export class DocumentBatchHandler {
       const wait = Math.min(TAIL_RECHECK_MS, plan.held.releaseAt + CLOCK_SKEW_MARGIN_MS + 1 - this.#now());
       await sleep(wait, this.#deps.signal);
     }
+  }
+
+  /**
+   * Commits up to and including `lastOffset`, naming the partition's ingest workflows still running
+   * (see commit-metadata.ts) for whoever owns the partition next.
+   */
+  async #commit(payload: BatchPayload, key: string, lastOffset: string): Promise<void> {
+    const { topic, partition } = payload.batch;
+    const committed: PartitionOffset & { metadata: string | null } = {
+      partition,
+      offset: (BigInt(lastOffset) + 1n).toString(),
+      metadata: encodeRunning(topic, partition, this.#deps.order?.running(key) ?? []),
+    };
+    await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [committed] }] });
   }
 
   /** Notes the partition's running ingest workflows (see `runningIngests`), once per group join. */

@@ -58,6 +58,11 @@ export class DocumentOrder {
     void finished.then(() => running.delete(workflowId));
   }
 
+  /** The workflows of `partition` not known to have finished, the latest noted first. */
+  running(partition: string): string[] {
+    return [...(this.#running.get(partition)?.keys() ?? [])].reverse();
+  }
+
   /** The running workflows of `partition` that touch any of `documents`. */
   blockers(partition: string, documents: readonly DocumentInput[]): string[] {
     const running = this.#running.get(partition);

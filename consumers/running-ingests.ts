@@ -11,15 +11,18 @@ export interface RunningIngest {
 }
 
 /**
- * The ingest workflows of one partition that are still running, whoever started them, from
- * Temporal's visibility store (which lags the truth by up to a second or so) and each one's input.
- * A consumer that takes a partition over waits for these like for its own (see DocumentOrder).
+ * The ingest workflows of one partition that are still running, whoever started them, with each
+ * one's input: those Temporal's visibility store lists (it lags the truth by up to a second or so)
+ * and those of `named` (from the committed offset, see commit-metadata.ts) that it does not list
+ * yet, asked for one by one. A consumer that takes a partition over waits for these like for its
+ * own (see DocumentOrder).
  */
 export async function runningIngests(
   client: Client,
   taskQueue: string,
   topic: string,
   partition: number,
+  named: readonly string[] = [],
 ): Promise<RunningIngest[]> {
   // Ids are `ingest-<topic>-<partition>-<from>-<to>`; the prefix also matches topics that extend
   // this one's name with `-<partition>-…`, so each input's own source decides.
@@ -28,15 +31,33 @@ export async function runningIngests(
     `WorkflowType = '${INGEST_WORKFLOW}' AND ExecutionStatus = 'Running' AND ` +
     `TaskQueue = '${taskQueue.replace(/'/g, "\\'")}' AND WorkflowId STARTS_WITH '${prefix}'`;
   const found: RunningIngest[] = [];
+  const listed = new Set<string>();
+  const note = (workflowId: string, input: IngestBatchInput | undefined) => {
+    if (input?.source?.topic !== topic || input.source.partition !== partition) return;
+    found.push({ workflowId, documents: input.documents });
+  };
   for await (const execution of client.workflow.list({ query })) {
-    const history = await client.workflow.getHandle(execution.workflowId).fetchHistory();
-    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    if (!payload) continue;
-    const input = defaultPayloadConverter.fromPayload<IngestBatchInput>(payload);
-    if (input.source?.topic !== topic || input.source.partition !== partition) continue;
-    found.push({ workflowId: execution.workflowId, documents: input.documents });
+    listed.add(execution.workflowId);
+    note(execution.workflowId, await inputOf(client, execution.workflowId));
+  }
+  for (const workflowId of named) {
+    if (listed.has(workflowId)) continue;
+    try {
+      const { status } = await client.workflow.getHandle(workflowId).describe();
+      if (status.name === 'RUNNING') note(workflowId, await inputOf(client, workflowId));
+    } catch (err) {
+      // Gone from Temporal (past its retention): it finished long ago.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
   }
   return found;
+}
+
+/** The input a workflow was started with, from the first event of its history. */
+async function inputOf(client: Client, workflowId: string): Promise<IngestBatchInput | undefined> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload<IngestBatchInput>(payload) : undefined;
 }
 
 // How long to wait before asking again when Temporal could not be asked for a workflow's end.

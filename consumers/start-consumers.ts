@@ -8,7 +8,8 @@ import { consoleLogger, type Logger } from '../src/kafka/logger.ts';
 import { MessageProducer } from '../src/kafka/producer.ts';
 import { ensureTopics } from '../src/kafka/topics.ts';
 import type { HealthRegistry, RunningConsumer } from './consumer-runner.ts';
-import { startDocumentConsumer } from './document-consumer.ts';
+import { committedRunning } from './commit-metadata.ts';
+import { documentsGroupId, startDocumentConsumer } from './document-consumer.ts';
 import { ingestBacklogFor } from './ingest-backlog.ts';
 import { startQueryConsumer } from './query-consumer.ts';
 import { runningIngests, workflowEnd } from './running-ingests.ts';
@@ -56,6 +57,8 @@ export async function startConsumers(config: Config, deps: ConsumerDeps): Promis
   const producer = new MessageProducer(kafka);
   await producer.connect();
 
+  // Reads the committed offsets' metadata when a partition is taken over (see commit-metadata.ts).
+  const admin = kafka.admin();
   const running: RunningConsumer[] = [];
   // Aborted first on stop, so that the waits for ingest workflows to finish (backlog, document order)
   // end before the owner closes the Temporal connection; each of those waits listens to it.
@@ -65,10 +68,11 @@ export async function startConsumers(config: Config, deps: ConsumerDeps): Promis
     stop.abort();
     await Promise.all(running.map((c) => c.stop(timeoutMs)));
     // Last: a batch finishing during the stop may still dead-letter or answer.
-    await producer.disconnect();
+    await Promise.all([producer.disconnect(), admin.disconnect()]);
   };
   try {
     if (roles.includes('documents')) {
+      await admin.connect();
       running.push(
         await startDocumentConsumer(config, {
           kafka,
@@ -76,8 +80,14 @@ export async function startConsumers(config: Config, deps: ConsumerDeps): Promis
           deadLetters: new DeadLetterPublisher(producer, config.topicDocumentsDlq),
           backlog: ingestBacklogFor(deps.temporal, config.taskQueueIngest, logger, stop.signal),
           workflowEnd: (id) => workflowEnd(deps.temporal, id, stop.signal),
-          runningIngests: (topic, partition) =>
-            runningIngests(deps.temporal, config.taskQueueIngest, topic, partition),
+          runningIngests: async (topic, partition) =>
+            runningIngests(
+              deps.temporal,
+              config.taskQueueIngest,
+              topic,
+              partition,
+              await committedRunning(admin, documentsGroupId(config), topic, partition),
+            ),
           health: deps.health,
           logger,
         }),

@@ -323,3 +323,95 @@ describe('document consumer', () => {
     expect(await ingestWorkflowIds(w)).toHaveLength(6);
   });
 });
+
+describe('document consumer taking a partition over', () => {
+  async function committedMetadata(w: World): Promise<string | null | undefined> {
+    const admin = w.kafka.admin();
+    await admin.connect();
+    try {
+      const [topic] = await admin.fetchOffsets({
+        groupId: documentsGroupId(w.config),
+        topics: [w.config.topicDocuments],
+      });
+      return topic?.partitions.find((p) => p.partition === 0)?.metadata;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('when sub-batches are handed off, then the committed offset names the ingest workflows still running, and drops them once they finished', async () => {
+    const w = await world({ INGEST_BATCH_DOCS: '1' });
+    await publish(
+      w,
+      [0, 1, 2].map((i) => ({ id: `m-${i}`, text: `text ${i}` })),
+    );
+    // No worker yet: the three workflows stay running.
+    await consume(w);
+    await eventually(
+      'all three committed',
+      () => committedOffset(w),
+      (o) => o === '3',
+      30_000,
+    );
+    expect(await committedMetadata(w)).toBe('{"running":["2-2","1-1","0-0"]}');
+
+    await worker(w);
+    for (const id of await ingestWorkflowIds(w)) await temporal.workflow.getHandle(id).result();
+    await publish(w, [{ id: 'm-3', text: 'text 3' }]);
+    await eventually(
+      'the fourth committed',
+      () => committedOffset(w),
+      (o) => o === '4',
+      30_000,
+    );
+    expect(await committedMetadata(w)).toBe('{"running":["3-3"]}');
+  });
+
+  it('when the previous owner’s running workflow is not in the visibility store, then the new owner still waits for it before changing the same document', async () => {
+    const w = await world({ INGEST_BATCH_DOCS: '1' });
+    // The previous owner starts on a task queue the new owner's visibility query does not look at:
+    // only the committed offset can tell the new owner of its workflow.
+    const elsewhere = { ...w.config, taskQueueIngest: `${w.config.taskQueueIngest}-previous` };
+    await publish(w, [{ id: 'k', text: 'the first version' }]);
+    const previous = await startConsumers(elsewhere, {
+      temporal,
+      kafka: w.kafka,
+      roles: ['documents'],
+      logger: silentLogger,
+    });
+    stoppers.push(() => previous.stop(5000));
+    await eventually(
+      'the upsert handed off',
+      () => committedOffset(w),
+      (o) => o === '1',
+      30_000,
+    );
+    await previous.stop(5000);
+    const upsert = temporal.workflow.getHandle(`ingest-${w.config.topicDocuments}-0-0-0`);
+    expect((await upsert.describe()).status.name).toBe('RUNNING');
+
+    await publish(w, [{ id: 'k', op: 'delete' }]);
+    const started: string[] = [];
+    const real = temporalStarter(temporal);
+    await consume(w, {
+      start(request) {
+        started.push(request.workflowId);
+        return real.start(request);
+      },
+    });
+    // Long enough for the delete to have been fetched and started, had nothing held it back.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(started).toEqual([]);
+    expect(await committedOffset(w)).toBe('1');
+
+    await upsert.terminate('the test finishes it');
+    await eventually(
+      'the delete handed off',
+      () => committedOffset(w),
+      (o) => o === '2',
+      30_000,
+    );
+    expect(started).toEqual([`ingest-${w.config.topicDocuments}-0-1-1`]);
+    await temporal.workflow.getHandle(started[0]!).terminate('test over');
+  });
+});

@@ -12,14 +12,18 @@ const topic = config.topicDocuments;
 let client: Client;
 const started: string[] = [];
 
-async function startIngest(source: IngestBatchInput['source'] & object, ids: string[]): Promise<string> {
+async function startIngest(
+  source: IngestBatchInput['source'] & object,
+  ids: string[],
+  taskQueue = config.taskQueueIngest,
+): Promise<string> {
   const workflowId = ingestWorkflowId(source);
   const input: IngestBatchInput = {
     documents: ids.map((id, i) => ({ id, op: 'upsert', text: `text ${id}`, version: i + 1 })),
     source,
   };
   await client.workflow.start(INGEST_WORKFLOW, {
-    taskQueue: config.taskQueueIngest,
+    taskQueue,
     workflowId,
     args: [input],
   });
@@ -71,5 +75,31 @@ describe('the running ingest workflows of a partition', () => {
       (f) => f.length === 0,
     );
     expect(after).toEqual([]);
+  });
+
+  it('when workflows are named that the visibility query does not list, then the running ones among them come back too', async () => {
+    // Started on another task queue: the visibility query of this one never lists them.
+    const unseen = await startIngest(
+      { topic, partition: 4, fromOffset: '7', toOffset: '8' },
+      ['f', 'g'],
+      `${config.taskQueueIngest}-other`,
+    );
+    const finished = await startIngest(
+      { topic, partition: 4, fromOffset: '5', toOffset: '6' },
+      ['h'],
+      `${config.taskQueueIngest}-other`,
+    );
+    await client.workflow.getHandle(finished).terminate('finished for the test');
+    const listed = await startIngest({ topic, partition: 4, fromOffset: '9', toOffset: '9' }, ['i']);
+    const never = ingestWorkflowId({ topic, partition: 4, fromOffset: '1', toOffset: '4' });
+    const found = await eventually(
+      'the listed workflow visible',
+      () => runningIngests(client, config.taskQueueIngest, topic, 4, [unseen, finished, never, listed]),
+      (f) => f.some((w) => w.workflowId === listed),
+    );
+    expect(found.map((f) => [f.workflowId, f.documents.map((d) => d.id)])).toEqual([
+      [listed, ['i']],
+      [unseen, ['f', 'g']],
+    ]);
   });
 });

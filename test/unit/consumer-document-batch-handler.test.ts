@@ -202,6 +202,31 @@ describe('document batch handler', () => {
     expect(asked).toEqual(['docs:0', 'docs:0']);
   });
 
+  it('when sub-batches are committed, then each commit names the partition’s workflows still running, the latest first', async () => {
+    const { order, finish } = finishOnCue([]);
+    const first = fakePayload(documents(5), { partition: 3 });
+    const h = handler(first.events, { order }).h;
+    await h.handle(first.payload);
+    expect(first.commits).toEqual([
+      { partition: 3, offset: '2', metadata: '{"running":["0-1"]}' },
+      { partition: 3, offset: '4', metadata: '{"running":["2-3","0-1"]}' },
+      { partition: 3, offset: '5', metadata: '{"running":["4-4","2-3","0-1"]}' },
+    ]);
+    finish('ingest-docs-3-0-1');
+    await tick();
+    const next = fakePayload(documents(1, 5), { partition: 3 });
+    await h.handle(next.payload);
+    expect(next.commits).toEqual([
+      { partition: 3, offset: '6', metadata: '{"running":["5-5","4-4","2-3"]}' },
+    ]);
+  });
+
+  it('when nothing runs any more at a commit, then the commit names no workflow', async () => {
+    const { payload, commits } = fakePayload([message(0, 'garbage', { key: 'g' })]);
+    await handler([], { order: new DocumentOrder(() => Promise.resolve()) }).h.handle(payload);
+    expect(commits).toEqual([{ partition: 0, offset: '1', metadata: null }]);
+  });
+
   it('when the running ingest workflows cannot be listed, then the batch goes on and the next one asks again', async () => {
     const { order } = finishOnCue([]);
     let calls = 0;

@@ -49,6 +49,20 @@ describe('the order of operations on a document', () => {
     expect(order.blockers('docs:0', [doc('a', 'papers')])).toEqual(['w1']);
   });
 
+  it('when workflows are noted and some finish, then the partition’s running ones are listed, the latest first', async () => {
+    const { order, cues } = orderWithCues();
+    order.noteStarted('docs:0', 'w1', [doc('a')]);
+    order.noteStarted('docs:0', 'w2', [doc('b')]);
+    order.noteStarted('docs:1', 'x1', [doc('a')]);
+    order.noteStarted('docs:0', 'w3', [doc('c')]);
+    expect(order.running('docs:0')).toEqual(['w3', 'w2', 'w1']);
+    cues.get('w2')!.resolve();
+    await settle();
+    expect(order.running('docs:0')).toEqual(['w3', 'w1']);
+    expect(order.running('docs:1')).toEqual(['x1']);
+    expect(order.running('docs:9')).toEqual([]);
+  });
+
   it('when the same workflow is noted twice (found already started), then its end is awaited once', () => {
     const { order, asked } = orderWithCues();
     order.noteStarted('docs:0', 'w1', [doc('a')]);

@@ -37,6 +37,8 @@ export function fakePayload(
   options: { highWatermark?: number; topic?: string; partition?: number } = {},
 ) {
   const events: string[] = [];
+  /** The offsets committed, with the metadata beside them. */
+  const commits: { partition: number; offset: string; metadata: string | null }[] = [];
   const state = { running: true, stale: false, paused: false, resumed: 0 };
   const last = messages[messages.length - 1];
   const payload: BatchPayload = {
@@ -49,7 +51,11 @@ export function fakePayload(
     },
     resolveOffset: (offset) => void events.push(`resolve ${offset}`),
     heartbeat: () => Promise.resolve(void events.push('heartbeat')),
-    commitOffsetsIfNecessary: () => Promise.resolve(void events.push('commit')),
+    commitOffsetsIfNecessary: (offsets) => {
+      for (const p of offsets?.topics.flatMap((t) => t.partitions) ?? [])
+        commits.push({ metadata: null, ...p });
+      return Promise.resolve(void events.push('commit'));
+    },
     isRunning: () => state.running,
     isStale: () => state.stale,
     pause: () => {
@@ -60,5 +66,5 @@ export function fakePayload(
       };
     },
   };
-  return { payload, events, state };
+  return { payload, events, state, commits };
 }
