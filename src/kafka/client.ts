@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Kafka, logLevel as kafkaLevels, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import { kafkaLogLevel, type LogLevel } from './logger.ts';
@@ -29,18 +30,48 @@ const RETRY: Record<NonNullable<KafkaClientOptions['retryProfile']>, RetryOption
  */
 const QUIET = [/switched default partitioner/, /Limiting retries for the idempotent producer/];
 
-/** kafkajs' console logger (one JSON line per entry), without the start-up notices above. */
+/**
+ * The messages of the error codes kafkajs retries on its own (a leader moving, a coordinator still
+ * loading its log, a broker starting). kafkajs logs every error answer as an error, then retries;
+ * for these the retry is the whole story, and a request that still fails is reported where it fails.
+ */
+const RETRIABLE_ANSWERS = new Set(
+  (
+    createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as {
+      errorCodes: { retriable: boolean; message: string }[];
+    }
+  ).errorCodes
+    .filter((e) => e.retriable)
+    .map((e) => e.message),
+);
+
+function isRetriableAnswer(namespace: string, log: { message: string; error?: unknown }): boolean {
+  return (
+    namespace === 'Connection' &&
+    log.message.startsWith('Response ') &&
+    typeof log.error === 'string' &&
+    RETRIABLE_ANSWERS.has(log.error)
+  );
+}
+
+/**
+ * kafkajs' console logger (one JSON line per entry), without the start-up notices above, and with
+ * retriable error answers from a broker at info rather than error.
+ */
 const quietLogCreator: logCreator =
-  () =>
+  (logLevel) =>
   ({ namespace, level, label, log }) => {
     if (QUIET.some((q) => q.test(log.message))) return;
+    const retriable = level === kafkaLevels.ERROR && isRetriableAnswer(namespace, log);
+    if (retriable && logLevel < kafkaLevels.INFO) return;
+    const at = retriable ? kafkaLevels.INFO : level;
     const line = JSON.stringify({
-      level: label,
+      level: retriable ? 'INFO' : label,
       ...log,
       message: `${namespace ? `[${namespace}] ` : ''}${log.message}`,
     });
-    if (level === kafkaLevels.ERROR) console.error(line);
-    else if (level === kafkaLevels.WARN) console.warn(line);
+    if (at === kafkaLevels.ERROR) console.error(line);
+    else if (at === kafkaLevels.WARN) console.warn(line);
     else console.log(line);
   };
 
