@@ -13,7 +13,8 @@ import type {
 /** The part of the embedding engine the activities use. */
 export interface ActivityEmbedder {
   readonly dimension: number;
-  embedDocumentsSettled(texts: readonly string[]): Promise<EmbedOutcome[]>;
+  /** One outcome per text, each settled as soon as that text is embedded. */
+  embedDocumentsEach(texts: readonly string[]): Promise<EmbedOutcome>[];
   embedQuery(text: string): Promise<Float32Array>;
 }
 

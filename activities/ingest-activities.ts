@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { chunkText, type Chunk } from '../src/chunking/token-chunker.ts';
+import type { EmbedOutcome } from '../src/embedding/index.ts';
 import { ingestChunks, ingestDocuments } from '../src/metrics/index.ts';
-import type { ChunkPoint, StaleSelector } from '../src/qdrant/index.ts';
+import type { StaleSelector } from '../src/qdrant/index.ts';
 import { ATTR_CHUNK_COUNT, ATTR_DOCUMENT_COUNT, SPAN } from '../src/telemetry/semconv.ts';
 import { withSpan } from '../src/telemetry/spans.ts';
 import type {
@@ -10,6 +11,7 @@ import type {
   IngestBatchResult,
   KafkaSource,
 } from '../workflows/contracts.ts';
+import { ChunkWriter } from './chunk-writer.ts';
 import type { ActivityDeps } from './deps.ts';
 import { toFailure } from './failures.ts';
 
@@ -60,30 +62,31 @@ export function createIngestActivities(deps: ActivityDeps) {
     });
   }
 
+  /** A document written with its chunk count, or why it could not be. */
+  type Written = { chunks: number } | { failure: FailedDocument };
+
+  /**
+   * Embeds the documents' chunks and writes each document as soon as all its chunks are embedded
+   * (see ChunkWriter); a document with a chunk the model rejects is not written and is reported.
+   */
   async function embedAndWrite(collection: string, prepared: PreparedDocument[], failed: FailedDocument[]) {
     const texts = prepared.flatMap(({ doc, chunks }) => chunks.map((c) => embeddingText(doc, c)));
-    const outcomes = await withSpan(SPAN.embedDocuments, { [ATTR_CHUNK_COUNT]: texts.length }, () =>
-      embedder.embedDocumentsSettled(texts),
-    );
-    const points: ChunkPoint[] = [];
-    const written: PreparedDocument[] = [];
-    let at = 0;
-    for (const p of prepared) {
-      const mine = outcomes.slice(at, at + p.chunks.length);
-      at += p.chunks.length;
-      const bad = mine.find((o) => !o.ok);
-      if (bad && !bad.ok) {
-        failed.push({ id: p.doc.id, type: bad.error.type, reason: bad.error.message });
-        continue;
-      }
-      written.push(p);
-      mine.forEach((o, i) => {
-        if (!o.ok) return;
-        const chunk = p.chunks[i]!;
-        points.push({
+    const writer = new ChunkWriter(store, collection);
+    const writeWhenEmbedded = async (
+      p: PreparedDocument,
+      pending: Promise<EmbedOutcome>[],
+    ): Promise<Written> => {
+      const outcomes = await Promise.all(pending);
+      const vectors = outcomes.flatMap((o) => (o.ok ? [o.vector] : []));
+      const bad = outcomes.find((o) => !o.ok);
+      if (bad && !bad.ok)
+        return { failure: { id: p.doc.id, type: bad.error.type, reason: bad.error.message } };
+      writer.add(
+        p.doc,
+        p.chunks.map((chunk, i) => ({
           documentId: p.doc.id,
           chunkIndex: chunk.index,
-          vector: o.vector,
+          vector: vectors[i]!,
           payload: {
             doc_id: p.doc.id,
             chunk_index: chunk.index,
@@ -93,16 +96,27 @@ export function createIngestActivities(deps: ActivityDeps) {
             ...(p.doc.metadata ? { metadata: p.doc.metadata } : {}),
             version: p.doc.version,
           },
-        });
-      });
+        })),
+      );
+      return { chunks: p.chunks.length };
+    };
+    const written = await withSpan(SPAN.embedDocuments, { [ATTR_CHUNK_COUNT]: texts.length }, () => {
+      const outcomes = embedder.embedDocumentsEach(texts);
+      let at = 0;
+      return Promise.all(
+        prepared.map((p) => writeWhenEmbedded(p, outcomes.slice(at, (at += p.chunks.length)))),
+      );
+    });
+    await writer.close();
+    const result = { documents: 0, chunks: 0 };
+    for (const w of written) {
+      if ('failure' in w) failed.push(w.failure);
+      else {
+        result.documents += 1;
+        result.chunks += w.chunks;
+      }
     }
-    await store.upsertChunks(collection, points);
-    // Chunks the new versions no longer have (a document that got shorter) are removed.
-    await store.deleteStale(
-      collection,
-      written.map((p) => ({ id: p.doc.id, version: p.doc.version })),
-    );
-    return { documents: written.length, chunks: points.length };
+    return result;
   }
 
   return {

@@ -166,7 +166,7 @@ ${targets.join('\n')}
 ${throughput.join('\n')}
 | median | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | | |
 
-Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}; warning or error lines printed by the worker and consumer (at LOG_LEVEL=warn): ${logLines} (in the JSON, \`raw.runs[].pipeline.logs\`). Ingest while the loaded queries ran (the bulk lane gets what the queries leave, and an ingest batch is indexed once all of it is embedded, so embedded chunks show progress that Qdrant's points show later): ${loadedIngest}.
+Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}; warning or error lines printed by the worker and consumer (at LOG_LEVEL=warn): ${logLines} (in the JSON, \`raw.runs[].pipeline.logs\`). Ingest while the loaded queries ran (the bulk lane gets what the queries leave; a document is written to Qdrant within seconds of its last chunk's embedding, so Qdrant's points trail the embedded chunks a little): ${loadedIngest}.
 
 ## Query latency through Kafka, ms
 

@@ -53,9 +53,9 @@ export interface LoadFigures {
   chunksIndexed: number;
   chunksPerSec: number;
   /**
-   * Chunks the worker embedded while the loaded queries ran, per second of that phase. An ingest
-   * workflow upserts its batch once all of it is embedded, so under load, where the bulk lane gets
-   * only what the queries leave, this shows progress that indexed points do not yet.
+   * Chunks the worker embedded while the loaded queries ran, per second of that phase. A document
+   * is written a few seconds after its last chunk is embedded (see ChunkWriter), so indexed points
+   * trail this a little.
    */
   chunksEmbeddedPerSec?: number;
 }

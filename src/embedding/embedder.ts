@@ -30,6 +30,11 @@ export interface Embedder {
   embedDocuments(texts: readonly string[]): Promise<Float32Array[]>;
   /** Bulk lane, one outcome per text, so one bad text does not sink its neighbours. */
   embedDocumentsSettled(texts: readonly string[]): Promise<EmbedOutcome[]>;
+  /**
+   * Bulk lane, as `embedDocumentsSettled` (the texts are batched together), but one promise per
+   * text, settled as soon as that text is embedded; none of them rejects.
+   */
+  embedDocumentsEach(texts: readonly string[]): Promise<EmbedOutcome>[];
   /** Query lane: never waits behind bulk batches; answers repeated queries from an LRU cache. */
   embedQuery(text: string): Promise<Float32Array>;
   stats(): EmbedderStats;

@@ -53,13 +53,16 @@ export class EngineEmbedder implements Embedder {
     });
   }
 
-  async embedDocumentsSettled(texts: readonly string[]): Promise<EmbedOutcome[]> {
-    const pending = this.#enqueue(texts, this.#docs, this.#p.bulk);
-    const settled = await Promise.allSettled(pending);
-    return settled.map((s, i) =>
-      s.status === 'fulfilled'
-        ? { ok: true, vector: s.value }
-        : { ok: false, error: typedError(s.reason, i) },
+  embedDocumentsSettled(texts: readonly string[]): Promise<EmbedOutcome[]> {
+    return Promise.all(this.embedDocumentsEach(texts));
+  }
+
+  embedDocumentsEach(texts: readonly string[]): Promise<EmbedOutcome>[] {
+    return this.#enqueue(texts, this.#docs, this.#p.bulk).map((pending, i) =>
+      pending.then(
+        (vector): EmbedOutcome => ({ ok: true, vector }),
+        (err: unknown): EmbedOutcome => ({ ok: false, error: typedError(err, i) }),
+      ),
     );
   }
 

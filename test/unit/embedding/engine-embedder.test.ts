@@ -99,6 +99,19 @@ describe('embedder', () => {
     await expect(embedder.embedDocuments(['alpha', POISON])).rejects.toMatchObject({ index: 1 });
   });
 
+  it('when texts are embedded one promise each, then each settles on its own and none rejects', async () => {
+    const { embedder, bulk } = await make();
+    bulk.hold();
+    const settled: string[] = [];
+    const each = embedder.embedDocumentsEach(['alpha', '', `bad ${POISON} text`]);
+    each.forEach((p, i) => void p.then((o) => settled.push(`${i} ${o.ok ? 'ok' : o.error.name}`)));
+    await flush();
+    expect(settled).toEqual(['1 EmptyTextError']);
+    bulk.release();
+    await Promise.all(each);
+    expect(settled.slice(1).sort()).toEqual(['0 ok', '2 TextEmbeddingError']);
+  });
+
   it('when queries repeat, then the query cache answers and the bulk session is not used', async () => {
     const { embedder, bulk, query } = await make({ queryLane: 'dedicated' });
     const a = await embedder.embedQuery('what is a statin');

@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../../activities/index.ts';
 import { EmptyTextError, type EmbedOutcome } from '../../../src/embedding/index.ts';
 import type { ChunkPayload, ChunkPoint, StaleSelector } from '../../../src/qdrant/index.ts';
@@ -11,21 +11,21 @@ interface StoreCalls {
   deletes: StaleSelector[][];
 }
 
-function fakes(opts: { failText?: string } = {}) {
+function fakes(opts: { failText?: string; hold?: (text: string) => Promise<void> | undefined } = {}) {
   const calls: StoreCalls = { ensured: [], upserts: [], deletes: [] };
   const published: { ids: string[]; reasons: string[] }[] = [];
   const deps: ActivityDeps = {
     config: { qdrantCollection: 'docs', chunkTokens: 4, chunkOverlap: 1 },
     embedder: {
       dimension: 2,
-      embedDocumentsSettled: (texts) =>
-        Promise.resolve(
-          texts.map((t, i): EmbedOutcome =>
+      embedDocumentsEach: (texts) =>
+        texts.map((t, i): Promise<EmbedOutcome> => {
+          const outcome: EmbedOutcome =
             opts.failText && t.includes(opts.failText)
               ? { ok: false, error: new EmptyTextError(i) }
-              : { ok: true, vector: new Float32Array([1, 0]) },
-          ),
-        ),
+              : { ok: true, vector: new Float32Array([1, 0]) };
+          return opts.hold?.(t) ? opts.hold(t)!.then(() => outcome) : Promise.resolve(outcome);
+        }),
       embedQuery: () => Promise.resolve(new Float32Array([1, 0])),
     },
     tokenizer: {
@@ -97,6 +97,29 @@ describe('the ingest activity', () => {
       { id: 'a', version: 5 },
       { id: 'b', version: 7 },
     ]);
+  });
+
+  it('when one document is embedded while the rest of its batch is not, then it is written without waiting for them', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const { deps, calls } = fakes({ hold: (t) => (t.includes('slow') ? held : undefined) });
+      const running = new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
+        doc('quick', 'one two three'),
+        doc('late', 'slow words here', 6),
+      ]);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(calls.upserts.map((u) => u.map((p) => p.documentId))).toEqual([['quick']]);
+      expect(calls.deletes.filter((d) => d.length > 0)).toEqual([[{ id: 'quick', version: 5 }]]);
+      release();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(await running).toEqual({ upserted: 2, deleted: 0, chunks: 2, failed: [] });
+      expect(calls.upserts.map((u) => u.map((p) => p.documentId))).toEqual([['quick'], ['late']]);
+      expect(calls.deletes.at(-1)).toEqual([{ id: 'late', version: 6 }]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('when a document is deleted, then all its chunks up to its version are removed', async () => {
