@@ -84,7 +84,8 @@ async function ingestWorkflowIds(w: World): Promise<string[]> {
   return ids.sort();
 }
 
-async function committedOffset(w: World): Promise<string | undefined> {
+/** The group's committed offset of partition 0, with the metadata beside it. */
+async function committed(w: World): Promise<{ offset: string; metadata: string | null } | undefined> {
   const admin = w.kafka.admin();
   await admin.connect();
   try {
@@ -92,10 +93,14 @@ async function committedOffset(w: World): Promise<string | undefined> {
       groupId: documentsGroupId(w.config),
       topics: [w.config.topicDocuments],
     });
-    return topic?.partitions.find((p) => p.partition === 0)?.offset;
+    return topic?.partitions.find((p) => p.partition === 0);
   } finally {
     await admin.disconnect();
   }
+}
+
+async function committedOffset(w: World): Promise<string | undefined> {
+  return (await committed(w))?.offset;
 }
 
 beforeAll(async () => {
@@ -325,20 +330,6 @@ describe('document consumer', () => {
 });
 
 describe('document consumer taking a partition over', () => {
-  async function committedMetadata(w: World): Promise<string | null | undefined> {
-    const admin = w.kafka.admin();
-    await admin.connect();
-    try {
-      const [topic] = await admin.fetchOffsets({
-        groupId: documentsGroupId(w.config),
-        topics: [w.config.topicDocuments],
-      });
-      return topic?.partitions.find((p) => p.partition === 0)?.metadata;
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   it('when sub-batches are handed off, then the committed offset names the ingest workflows still running, and drops them once they finished', async () => {
     const w = await world({ INGEST_BATCH_DOCS: '1' });
     await publish(
@@ -353,7 +344,7 @@ describe('document consumer taking a partition over', () => {
       (o) => o === '3',
       30_000,
     );
-    expect(await committedMetadata(w)).toBe('{"running":["2-2","1-1","0-0"]}');
+    expect((await committed(w))?.metadata).toBe('{"running":["2-2","1-1","0-0"]}');
 
     await worker(w);
     for (const id of await ingestWorkflowIds(w)) await temporal.workflow.getHandle(id).result();
@@ -364,7 +355,7 @@ describe('document consumer taking a partition over', () => {
       (o) => o === '4',
       30_000,
     );
-    expect(await committedMetadata(w)).toBe('{"running":["3-3"]}');
+    expect((await committed(w))?.metadata).toBe('{"running":["3-3"]}');
   });
 
   it('when the previous owner’s running workflow is not in the visibility store, then the new owner still waits for it before changing the same document', async () => {
