@@ -103,6 +103,16 @@ async function committedOffset(w: World): Promise<string | undefined> {
   return (await committed(w))?.offset;
 }
 
+/** Waits until the group's committed offset of partition 0 is `offset`. */
+async function untilCommitted(w: World, offset: string, what: string, timeoutMs = 30_000): Promise<void> {
+  await eventually(
+    what,
+    () => committedOffset(w),
+    (o) => o === offset,
+    timeoutMs,
+  );
+}
+
 beforeAll(async () => {
   temporal = await connectTemporal(configOf(isolatedEnv()));
 });
@@ -206,12 +216,7 @@ describe('document consumer', () => {
       metadata: { url: 'u' },
     });
     // 7 valid and 3 invalid messages: everything is committed once handed off.
-    await eventually(
-      'all offsets committed',
-      () => committedOffset(w),
-      (o) => o === '10',
-      15_000,
-    );
+    await untilCommitted(w, '10', 'all offsets committed', 15_000);
   });
 
   it('when the consumer dies after Temporal acknowledged a start but before the commit, then the redelivery starts no second workflow', async () => {
@@ -252,12 +257,7 @@ describe('document consumer', () => {
       },
     };
     await consume(w, recording);
-    await eventually(
-      'redelivered batch committed',
-      () => committedOffset(w),
-      (o) => o === '4',
-      30_000,
-    );
+    await untilCommitted(w, '4', 'redelivered batch committed');
     expect(outcomes).toEqual(['already_started']);
     expect(
       await eventually(
@@ -292,12 +292,7 @@ describe('document consumer', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(await committedOffset(w)).toBe('-1');
     release();
-    await eventually(
-      'committed after the start',
-      () => committedOffset(w),
-      (o) => o === '3',
-      15_000,
-    );
+    await untilCommitted(w, '3', 'committed after the start', 15_000);
   });
 
   it('when the ingest backlog reaches INGEST_MAX_BACKLOG, then the consumer pauses until the workflows complete, then resumes', async () => {
@@ -319,12 +314,7 @@ describe('document consumer', () => {
     expect(await committedOffset(w)).toBe('2');
 
     await worker(w);
-    await eventually(
-      'all six handed off',
-      () => committedOffset(w),
-      (o) => o === '6',
-      60_000,
-    );
+    await untilCommitted(w, '6', 'all six handed off', 60_000);
     expect(await ingestWorkflowIds(w)).toHaveLength(6);
   });
 });
@@ -338,23 +328,13 @@ describe('document consumer taking a partition over', () => {
     );
     // No worker yet: the three workflows stay running.
     await consume(w);
-    await eventually(
-      'all three committed',
-      () => committedOffset(w),
-      (o) => o === '3',
-      30_000,
-    );
+    await untilCommitted(w, '3', 'all three committed');
     expect((await committed(w))?.metadata).toBe('{"running":["2-2","1-1","0-0"]}');
 
     await worker(w);
     for (const id of await ingestWorkflowIds(w)) await temporal.workflow.getHandle(id).result();
     await publish(w, [{ id: 'm-3', text: 'text 3' }]);
-    await eventually(
-      'the fourth committed',
-      () => committedOffset(w),
-      (o) => o === '4',
-      30_000,
-    );
+    await untilCommitted(w, '4', 'the fourth committed');
     expect((await committed(w))?.metadata).toBe('{"running":["3-3"]}');
   });
 
@@ -371,12 +351,7 @@ describe('document consumer taking a partition over', () => {
       logger: silentLogger,
     });
     stoppers.push(() => previous.stop(5000));
-    await eventually(
-      'the upsert handed off',
-      () => committedOffset(w),
-      (o) => o === '1',
-      30_000,
-    );
+    await untilCommitted(w, '1', 'the upsert handed off');
     await previous.stop(5000);
     const upsert = temporal.workflow.getHandle(`ingest-${w.config.topicDocuments}-0-0-0`);
     expect((await upsert.describe()).status.name).toBe('RUNNING');
@@ -396,12 +371,7 @@ describe('document consumer taking a partition over', () => {
     expect(await committedOffset(w)).toBe('1');
 
     await upsert.terminate('the test finishes it');
-    await eventually(
-      'the delete handed off',
-      () => committedOffset(w),
-      (o) => o === '2',
-      30_000,
-    );
+    await untilCommitted(w, '2', 'the delete handed off');
     expect(started).toEqual([`ingest-${w.config.topicDocuments}-0-1-1`]);
     await temporal.workflow.getHandle(started[0]!).terminate('test over');
   });
