@@ -3,7 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { createActivities, type ActivityPublisher } from '../activities/index.ts';
 import { CACHE_DIR, type Config } from '../src/config/index.ts';
 import { createEmbedder, loadTokenizer, resolveModelFiles, type Embedder } from '../src/embedding/index.ts';
-import { VectorStore } from '../src/qdrant/index.ts';
+import { prepareCollection, VectorStore } from '../src/qdrant/index.ts';
 import { temporalWorkerTelemetry, temporalWorkflowInterceptorModules } from '../src/telemetry/temporal.ts';
 import { onEmbedBatch } from './embed-telemetry.ts';
 import { workflowBundlePath } from './workflow-bundle.ts';
@@ -42,7 +42,8 @@ export function installTemporalRuntime(
 /**
  * Starts one Temporal worker per task queue in this process, sharing one embedding engine: the
  * ingest queue (bulk embedding and upserts) and the search queue (queries, never behind bulk work).
- * More throughput comes from more such processes on the same task queues.
+ * More throughput comes from more such processes on the same task queues. The default collection is
+ * made ready first (see prepareCollection), so the first ingest goes straight to embedding.
  */
 export async function startWorkers(config: Config, deps: WorkerDeps): Promise<RunningWorkers> {
   installTemporalRuntime(undefined, config.logLevel);
@@ -50,6 +51,12 @@ export async function startWorkers(config: Config, deps: WorkerDeps): Promise<Ru
   const embedder = await createEmbedder(config, { onBatch: onEmbedBatch });
   const tokenizer = loadTokenizer(modelFiles.tokenizerPath, { maxTokens: config.maxTokens });
   const store = new VectorStore(config, embedder.dimension);
+  try {
+    await prepareCollection(store, config.qdrantCollection);
+  } catch (err) {
+    await embedder.close();
+    throw err;
+  }
   const activities = createActivities({ config, embedder, tokenizer, store, publisher: deps.publisher });
   const telemetry = temporalWorkerTelemetry();
 

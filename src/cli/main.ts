@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/index.ts';
+import { DimensionMismatchError } from '../qdrant/index.ts';
 import { NoWorkerError, TemporalUnavailableError } from '../temporal/client.ts';
 import { UsageError, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
@@ -43,7 +44,11 @@ async function main(argv: string[]): Promise<number> {
       console.error(err.message);
       return 2;
     }
-    if (err instanceof TemporalUnavailableError || err instanceof NoWorkerError) {
+    if (
+      err instanceof TemporalUnavailableError ||
+      err instanceof NoWorkerError ||
+      err instanceof DimensionMismatchError
+    ) {
       console.error(err.message);
       return 1;
     }

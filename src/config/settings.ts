@@ -190,7 +190,7 @@ export const settings = {
   ),
   qdrantCollection: setting(
     'QDRANT_COLLECTION',
-    'Default collection for documents that name none.',
+    'Default collection for documents that name none. A worker creates it as it starts (cosine distance, the model’s dimension) and does not start if it holds vectors of another shape.',
     'documents',
     name,
     'letters, digits, ".", "_" or "-"',
