@@ -18,8 +18,8 @@ export interface ConsumerRunOptions {
   /** Sub-batches of one partition are sequential; partitions run side by side up to this many. */
   concurrency: number;
   handle(payload: BatchPayload): Promise<void>;
-  /** Called on every (re)join of the group. */
-  onGroupJoin?(): void;
+  /** Called on every (re)join of the group, with the partitions assigned to this member by topic. */
+  onGroupJoin?(assignment: Readonly<Record<string, readonly number[]>>): void;
   health?: HealthRegistry;
   logger: Logger;
 }
@@ -54,7 +54,7 @@ export async function runConsumer(options: ConsumerRunOptions): Promise<RunningC
   consumer.on(GROUP_JOIN, (e) => {
     state.joined = true;
     state.detail = `member of ${options.config.groupId}, ${Object.values(e.payload.memberAssignment).flat().length} partitions`;
-    options.onGroupJoin?.();
+    options.onGroupJoin?.(e.payload.memberAssignment);
     logger.info(`${name}: joined ${options.config.groupId}`);
   });
   // Every fetch turns the loop, idle or not: /healthz then fails only when a batch is stuck.

@@ -73,8 +73,11 @@ export class DocumentBatchHandler {
   readonly #now: () => number;
   /** When each partition's last batch was handed back: its next fetch was sent after that. */
   readonly #returnedAt = new Map<string, number>();
-  /** Partitions whose running ingest workflows were looked up since the last group join. */
-  readonly #adopted = new Set<string>();
+  /**
+   * Each partition's look-up of its running ingest workflows since the last group join: started as
+   * the group is joined, awaited by the partition's first batch.
+   */
+  readonly #adopting = new Map<string, Promise<void>>();
   #joinedAt: number | undefined;
 
   constructor(deps: DocumentBatchDeps) {
@@ -82,10 +85,17 @@ export class DocumentBatchHandler {
     this.#now = deps.now ?? (() => Date.now());
   }
 
-  /** The consumer (re)joined its group: every fetch from now on is sent after this moment. */
-  noteGroupJoined(at = this.#now()): void {
+  /**
+   * The consumer (re)joined its group: every fetch from now on is sent after this moment. The
+   * assigned partitions' running ingest workflows are looked up now, so their first batches find the
+   * answer waiting. Their previous owners have let go of them by now: a group is joined only once
+   * every member has finished the batches in hand and rejoined.
+   */
+  noteGroupJoined(at = this.#now(), assignment: Readonly<Record<string, readonly number[]>> = {}): void {
     this.#joinedAt = at;
-    this.#adopted.clear();
+    this.#adopting.clear();
+    for (const [topic, partitions] of Object.entries(assignment))
+      for (const partition of partitions) void this.#adoptRunning(topic, partition, `${topic}:${partition}`);
   }
 
   readonly handle = async (payload: BatchPayload): Promise<void> => {
@@ -162,20 +172,32 @@ export class DocumentBatchHandler {
     await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [committed] }] });
   }
 
-  /** Notes the partition's running ingest workflows (see `runningIngests`), once per group join. */
-  async #adoptRunning(topic: string, partition: number, key: string): Promise<void> {
+  /**
+   * Notes the partition's running ingest workflows (see `runningIngests`), once per group join; a
+   * look-up that failed is tried again with the next batch.
+   */
+  #adoptRunning(topic: string, partition: number, key: string): Promise<void> {
     const { order, runningIngests } = this.#deps;
-    if (!order || !runningIngests || this.#adopted.has(key)) return;
-    try {
-      for (const w of await runningIngests(topic, partition))
-        order.noteStarted(key, w.workflowId, w.documents);
-      this.#adopted.add(key);
-    } catch (err) {
-      // Asked again with the next batch; until then only this process's own workflows are known.
-      this.#deps.logger.warn(
-        `could not list the running ingest workflows of ${key}: ${(err as Error).message}`,
+    if (!order || !runningIngests) return Promise.resolve();
+    const known = this.#adopting.get(key);
+    if (known) return known;
+    // Chained, not awaited in line: the callbacks run after `adopting` is set.
+    const adopting: Promise<void> = Promise.resolve()
+      .then(() => runningIngests(topic, partition))
+      .then(
+        (running) => {
+          for (const w of running) order.noteStarted(key, w.workflowId, w.documents);
+        },
+        (err: unknown) => {
+          if (this.#adopting.get(key) === adopting) this.#adopting.delete(key);
+          // Until then only this process's own workflows are known.
+          this.#deps.logger.warn(
+            `could not list the running ingest workflows of ${key}: ${(err as Error).message}`,
+          );
+        },
       );
-    }
+    this.#adopting.set(key, adopting);
+    return adopting;
   }
 
   /**

@@ -94,7 +94,7 @@ export async function startDocumentConsumer(
     },
     concurrency: config.topicPartitions,
     handle: handler.handle,
-    onGroupJoin: () => handler.noteGroupJoined(),
+    onGroupJoin: (assignment) => handler.noteGroupJoined(undefined, assignment),
     health: deps.health,
     logger: deps.logger,
   });

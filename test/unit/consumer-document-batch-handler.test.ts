@@ -202,6 +202,38 @@ describe('document batch handler', () => {
     expect(asked).toEqual(['docs:0', 'docs:0']);
   });
 
+  it('when the group is joined, then the assigned partitions’ running ingest workflows are looked up before their first batch', async () => {
+    const { order, finish } = finishOnCue([]);
+    const asked: string[] = [];
+    let answer!: () => void;
+    const runningIngests = (topic: string, partition: number) => {
+      asked.push(`${topic}:${partition}`);
+      const running = [
+        { workflowId: `earlier-${partition}`, documents: [{ id: 'd1', op: 'upsert' as const, version: 1 }] },
+      ];
+      return partition === 0
+        ? new Promise<typeof running>((r) => (answer = () => r(running)))
+        : Promise.resolve(running);
+    };
+    const first = fakePayload(documents(2));
+    const h = handler(first.events, { order, runningIngests }).h;
+    h.noteGroupJoined(9_500_000, { docs: [0, 2] });
+    await tick();
+    expect(asked).toEqual(['docs:0', 'docs:2']);
+
+    // The first batch waits for the look-up in flight instead of asking again, then for its answer.
+    const handling = h.handle(first.payload);
+    await tick();
+    expect(first.events).toEqual([]);
+    answer();
+    await tick();
+    expect(first.events).toEqual([]);
+    finish('earlier-0');
+    await handling;
+    expect(first.events).toEqual(['start ingest-docs-0-0-1', 'resolve 1', 'heartbeat', 'commit']);
+    expect(asked).toEqual(['docs:0', 'docs:2']);
+  });
+
   it('when sub-batches are committed, then each commit names the partition’s workflows still running, the latest first', async () => {
     const { order, finish } = finishOnCue([]);
     const first = fakePayload(documents(5), { partition: 3 });
