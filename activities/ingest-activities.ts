@@ -41,36 +41,16 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
 export function createIngestActivities(deps: ActivityDeps) {
   const { store, embedder, tokenizer, config } = deps;
 
-  async function prepare(docs: DocumentInput[], failed: FailedDocument[]): Promise<PreparedDocument[]> {
-    return withSpan(SPAN.chunk, { [ATTR_DOCUMENT_COUNT]: docs.length }, async (span) => {
-      const prepared: PreparedDocument[] = [];
-      let chunkCount = 0;
-      for (const doc of docs) {
-        if (!doc.text || doc.text.trim() === '') {
-          failed.push({ id: doc.id, type: 'InvalidDocument', reason: 'An upsert needs a non-empty "text".' });
-          continue;
-        }
-        const chunks = await chunkText(tokenizer, doc.text, {
-          chunkTokens: config.chunkTokens,
-          overlap: config.chunkOverlap,
-        });
-        chunkCount += chunks.length;
-        prepared.push({ doc, chunks });
-      }
-      span.setAttribute(ATTR_CHUNK_COUNT, chunkCount);
-      return prepared;
-    });
-  }
-
   /** A document written with its chunk count, or why it could not be. */
   type Written = { chunks: number } | { failure: FailedDocument };
 
   /**
-   * Embeds the documents' chunks and writes each document as soon as all its chunks are embedded
-   * (see ChunkWriter); a document with a chunk the model rejects is not written and is reported.
+   * Chunks the documents, embeds their chunks and writes each document as soon as all its chunks are
+   * embedded (see ChunkWriter); a document with a chunk the model rejects is not written and is
+   * reported. Each document's chunks go to the engine as soon as it is chunked, so the engine works on
+   * the first documents while the rest are chunked.
    */
-  async function embedAndWrite(collection: string, prepared: PreparedDocument[], failed: FailedDocument[]) {
-    const texts = prepared.flatMap(({ doc, chunks }) => chunks.map((c) => embeddingText(doc, c)));
+  async function embedAndWrite(collection: string, docs: DocumentInput[], failed: FailedDocument[]) {
     const writer = new ChunkWriter(store, collection);
     const writeWhenEmbedded = async (
       p: PreparedDocument,
@@ -100,13 +80,39 @@ export function createIngestActivities(deps: ActivityDeps) {
       );
       return { chunks: p.chunks.length };
     };
-    const written = await withSpan(SPAN.embedDocuments, { [ATTR_CHUNK_COUNT]: texts.length }, () => {
-      const outcomes = embedder.embedDocumentsEach(texts);
-      let at = 0;
-      return Promise.all(
-        prepared.map((p) => writeWhenEmbedded(p, outcomes.slice(at, (at += p.chunks.length)))),
-      );
-    });
+    // Settle to outcomes, never reject: the engine reports a failed chunk as an outcome.
+    const writes: Promise<Written>[] = [];
+    let chunkCount = 0;
+    try {
+      await withSpan(SPAN.chunk, { [ATTR_DOCUMENT_COUNT]: docs.length }, async (span) => {
+        for (const doc of docs) {
+          if (!doc.text || doc.text.trim() === '') {
+            failed.push({
+              id: doc.id,
+              type: 'InvalidDocument',
+              reason: 'An upsert needs a non-empty "text".',
+            });
+            continue;
+          }
+          const chunks = await chunkText(tokenizer, doc.text, {
+            chunkTokens: config.chunkTokens,
+            overlap: config.chunkOverlap,
+          });
+          chunkCount += chunks.length;
+          const pending = embedder.embedDocumentsEach(chunks.map((c) => embeddingText(doc, c)));
+          writes.push(writeWhenEmbedded({ doc, chunks }, pending));
+        }
+        span.setAttribute(ATTR_CHUNK_COUNT, chunkCount);
+      });
+    } catch (err) {
+      // Nothing of this attempt is written after it failed: what is in flight is finished first.
+      await Promise.all(writes);
+      await writer.close().catch(() => undefined);
+      throw err;
+    }
+    const written = await withSpan(SPAN.embedDocuments, { [ATTR_CHUNK_COUNT]: chunkCount }, () =>
+      Promise.all(writes),
+    );
     await writer.close();
     const result = { documents: 0, chunks: 0 };
     for (const w of written) {
@@ -141,11 +147,8 @@ export function createIngestActivities(deps: ActivityDeps) {
               .map((d) => ({ id: d.id, version: d.version, inclusive: true }));
             await store.deleteStale(collection, deletes);
             result.deleted += deletes.length;
-            const prepared = await prepare(
-              docs.filter((d) => d.op === 'upsert'),
-              result.failed,
-            );
-            const written = await embedAndWrite(collection, prepared, result.failed);
+            const upserts = docs.filter((d) => d.op === 'upsert');
+            const written = await embedAndWrite(collection, upserts, result.failed);
             result.upserted += written.documents;
             result.chunks += written.chunks;
           }

@@ -122,6 +122,39 @@ describe('the ingest activity', () => {
     }
   });
 
+  it('when a batch is chunked, then each document goes to the engine before the next one is chunked', async () => {
+    const { deps } = fakes();
+    const steps: string[] = [];
+    const { tokenizer, embedder } = deps;
+    deps.tokenizer = {
+      encodeWithOffsets: (text) => {
+        steps.push(`chunk ${text.split(' ')[0]}`);
+        return tokenizer.encodeWithOffsets(text);
+      },
+    };
+    deps.embedder = {
+      ...embedder,
+      embedDocumentsEach: (texts) => {
+        steps.push(`embed ${texts.map((t) => t.split(/\s/)[1]).join(' ')}`);
+        return embedder.embedDocumentsEach(texts);
+      },
+    };
+    const result = await new MockActivityEnvironment().run(createActivities(deps).ingestDocuments, [
+      doc('a', 'first two three four five'),
+      doc('b', 'second two'),
+      doc('c', 'third'),
+    ]);
+    expect(result).toEqual({ upserted: 3, deleted: 0, chunks: 4, failed: [] });
+    expect(steps).toEqual([
+      'chunk first',
+      'embed first four',
+      'chunk second',
+      'embed second',
+      'chunk third',
+      'embed third',
+    ]);
+  });
+
   it('when a document is deleted, then all its chunks up to its version are removed', async () => {
     const { deps, calls } = fakes();
     const result: IngestBatchResult = await new MockActivityEnvironment().run(
