@@ -88,8 +88,9 @@ export class DocumentBatchHandler {
   /**
    * The consumer (re)joined its group: every fetch from now on is sent after this moment. The
    * assigned partitions' running ingest workflows are looked up now, so their first batches find the
-   * answer waiting. Their previous owners have let go of them by now: a group is joined only once
-   * every member has finished the batches in hand and rejoined.
+   * answer waiting. Their previous owners have let go of them by now: a member rejoins only after its
+   * batches in hand, and one too slow to rejoin in time is dropped and stops at its next check that
+   * it still owns the partition (see isLive).
    */
   noteGroupJoined(at = this.#now(), assignment: Readonly<Record<string, readonly number[]>> = {}): void {
     this.#joinedAt = at;
