@@ -3,9 +3,9 @@ import { context, trace } from '@opentelemetry/api';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
+import { createKafka } from '../../src/kafka/index.ts';
 import { startTelemetry, flushTelemetry } from '../../src/telemetry/bootstrap.ts';
 import { extractTraceContext, sendTraced } from '../../src/telemetry/kafka-context.ts';
 import { withSpan } from '../../src/telemetry/spans.ts';
@@ -18,11 +18,7 @@ import type { stackProbe } from '../helpers/probe/probe-workflow.ts';
 const config = loadConfig();
 startTelemetry({ role: 'stack-probe-test', enabled: true, endpoint: config.otlpEndpoint });
 
-const kafka = new Kafka({
-  brokers: config.kafkaBrokers,
-  clientId: 'stack-probe',
-  logLevel: logLevel.NOTHING,
-});
+const kafka = createKafka(config, { clientIdSuffix: '-stack-probe', logLevel: 'error' });
 const topic = uniqueName('probe');
 const taskQueue = uniqueName('probe');
 const collection = uniqueName('probe').replace(/-/g, '_');

@@ -2,10 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { HealthServer } from '../../src/http/health-server.ts';
+import { createKafka } from '../../src/kafka/index.ts';
 import { prepareTemporalRuntimeMetrics } from '../../src/metrics/temporal-runtime-metrics.ts';
 import {
   flushTelemetry,
@@ -25,11 +26,7 @@ import { createTelemetryChainActivities } from './fixtures/telemetry-chain-activ
 // process's /metrics (own metrics and Temporal's forwarded ones) moving as the work is done.
 const config = loadConfig();
 const role = uniqueName('chain-test');
-const kafka = new Kafka({
-  brokers: config.kafkaBrokers,
-  clientId: 'telemetry-chain',
-  logLevel: logLevel.NOTHING,
-});
+const kafka = createKafka(config, { clientIdSuffix: '-telemetry-chain', logLevel: 'error' });
 const topic = uniqueName('chain');
 const taskQueue = uniqueName('chain');
 const collection = uniqueName('chain').replace(/-/g, '_');
