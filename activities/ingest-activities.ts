@@ -80,7 +80,7 @@ export function createIngestActivities(deps: ActivityDeps) {
       );
       return { chunks: p.chunks.length };
     };
-    // Settle to outcomes, never reject: the engine reports a failed chunk as an outcome.
+    // Never rejected: the engine settles every chunk to an outcome, a failed one included.
     const writes: Promise<Written>[] = [];
     let chunkCount = 0;
     try {

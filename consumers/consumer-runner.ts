@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 import type { Check } from '../src/http/health-server.ts';
 import type { Logger } from '../src/kafka/logger.ts';
+import { beforeDeadline } from '../src/service/deadline.ts';
 import type { BatchPayload } from './document-batch-handler.ts';
 
 /** The part of the health server consumers register with. */
@@ -87,10 +88,6 @@ export async function runConsumer(options: ConsumerRunOptions): Promise<RunningC
     done,
     stop(timeoutMs) {
       stopping ??= (async () => {
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<'timeout'>(
-          (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
-        );
         const disconnected = consumer.disconnect().then(
           () => 'stopped' as const,
           (err: unknown) => {
@@ -98,7 +95,7 @@ export async function runConsumer(options: ConsumerRunOptions): Promise<RunningC
             return 'stopped' as const;
           },
         );
-        const result = await Promise.race([disconnected, deadline]).finally(() => clearTimeout(timer));
+        const result = await beforeDeadline(disconnected, timeoutMs, 'timeout' as const);
         if (result === 'timeout')
           logger.warn(
             `${name}: still busy after ${timeoutMs} ms (CONSUMER_STOP_TIMEOUT_MS); leaving, uncommitted messages will be redelivered`,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config/index.ts';
+import { beforeDeadline } from '../service/deadline.ts';
 import {
   INGEST_WORKFLOW,
   SEARCH_WORKFLOW,
@@ -53,16 +54,8 @@ export async function resultWithPickupDeadline<T>(
   options: PickupOptions,
 ): Promise<T> {
   const result = handle.result();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), options.deadlineMs);
-  });
-  try {
-    const first = await Promise.race([result, deadline]);
-    if (first !== TIMED_OUT) return first;
-  } finally {
-    clearTimeout(timer);
-  }
+  const first = await beforeDeadline(result, options.deadlineMs, TIMED_OUT);
+  if (first !== TIMED_OUT) return first;
   const info = await handle.describe();
   const taskHeld = info.raw?.pendingWorkflowTask?.state === TASK_STARTED;
   if (info.status.name === 'RUNNING' && info.historyLength <= 2 && !taskHeld) {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Registry } from 'prom-client';
 import { registry as defaultRegistry } from '../metrics/registry.ts';
 import type { MetricsSource } from '../metrics/temporal-runtime-metrics.ts';
+import { beforeDeadline } from '../service/deadline.ts';
 
 /** Thrown by `start()` when the port is taken; the message says which variable to change. */
 export class PortInUseError extends Error {
@@ -34,15 +35,11 @@ interface Loop {
 }
 
 function withTimeout(check: Check, timeoutMs: number): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<CheckResult>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
-  });
   const run = (async (): Promise<CheckResult> => {
     const r = await check();
     return typeof r === 'boolean' ? { ok: r } : r;
   })().catch((err: unknown) => ({ ok: false, detail: err instanceof Error ? err.message : String(err) }));
-  return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
+  return beforeDeadline(run, timeoutMs, { ok: false, detail: `no answer within ${timeoutMs} ms` });
 }
 
 /**

@@ -7,7 +7,7 @@ export {
   type StaleSelector,
 } from './vector-store.ts';
 export { chunkPointId, uuidV5 } from './point-id.ts';
-export { prepareCollection, PREPARE_WAIT_MS } from './prepare-collection.ts';
+export { prepareCollection } from './prepare-collection.ts';
 export {
   VectorStoreError,
   TransientStoreError,

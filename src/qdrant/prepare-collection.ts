@@ -1,3 +1,4 @@
+import { beforeDeadline } from '../service/deadline.ts';
 import { DimensionMismatchError } from './store-errors.ts';
 import type { VectorStore } from './vector-store.ts';
 
@@ -17,15 +18,10 @@ export async function prepareCollection(
 ): Promise<void> {
   const waitMs = options.waitMs ?? PREPARE_WAIT_MS;
   const warn = options.warn ?? ((msg: string) => console.warn(msg));
+  // A failure after the wait is given up is the first ingest's to report (the race has handled it).
   const ensured = store.ensureCollection(name).then(() => true as const);
-  // Settled even when the wait below is given up first; the first ingest reports a failure itself.
-  ensured.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const waited = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), waitMs);
-  });
   try {
-    if (!(await Promise.race([ensured, waited])))
+    if (!(await beforeDeadline(ensured, waitMs, false)))
       warn(
         `Qdrant did not answer within ${waitMs / 1000} s: the collection "${name}" is made ready by the first ingest`,
       );
@@ -34,7 +30,5 @@ export async function prepareCollection(
     warn(
       `could not make the collection "${name}" ready (${err instanceof Error ? err.message : String(err)}); the first ingest tries again`,
     );
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -11,6 +11,7 @@ import {
   type RunningConsumers,
 } from '../../consumers/index.ts';
 import { connectTemporal, temporalClientOver } from '../temporal/client.ts';
+import { beforeDeadline } from './deadline.ts';
 
 export type Role = 'worker' | 'consumer' | 'all';
 
@@ -25,19 +26,12 @@ export interface RunningService {
 const STEP_DEADLINE_MS = 30_000;
 
 async function step(name: string, fn: () => Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      console.error(`shutdown: ${name} did not finish in ${STEP_DEADLINE_MS / 1000} s; going on`);
-      resolve();
-    }, STEP_DEADLINE_MS);
-  });
   try {
-    await Promise.race([fn(), deadline]);
+    const finished = fn().then(() => true);
+    if (!(await beforeDeadline(finished, STEP_DEADLINE_MS, false)))
+      console.error(`shutdown: ${name} did not finish in ${STEP_DEADLINE_MS / 1000} s; going on`);
   } catch (err) {
     console.error(`shutdown: ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
