@@ -24,6 +24,7 @@ interface RequestQueue {
   checkPendingRequests(): void;
   fulfillRequest(response: { correlationId: number; payload: Buffer; size: number }): void;
   destroy(): void;
+  scheduleRequestTimeoutCheck(): void;
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -43,9 +44,9 @@ function queue(maxInFlightRequests: number | null = null): RequestQueue {
   });
 }
 
-function request(correlationId: number, sent: number[]): Request {
+function request(correlationId: number, sent: number[], reject: (error: Error) => void = () => {}): Request {
   return {
-    entry: { correlationId, apiKey: 1, apiName: 'Fetch', apiVersion: 11, resolve() {}, reject() {} },
+    entry: { correlationId, apiKey: 1, apiName: 'Fetch', apiVersion: 11, resolve() {}, reject },
     expectResponse: true,
     sendRequest: () => sent.push(correlationId),
   };
@@ -114,5 +115,63 @@ describe("kafkajs' request queue timer", () => {
     q.fulfillRequest({ correlationId: 1, payload: Buffer.alloc(0), size: 0 });
     expect(sent).toEqual([1, 2]);
     expect(q.pending).toHaveLength(0);
+  });
+});
+
+describe("kafkajs' request-timeout check", () => {
+  let q: RequestQueue;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    installRequestQueueTimerFix();
+  });
+  afterEach(() => {
+    q.destroy();
+    vi.useRealTimers();
+  });
+
+  /** A queue that enforces a 30 s request timeout; `connected` counts the timer's checks. */
+  function enforcing(connected = vi.fn(() => true)): RequestQueue {
+    return new RequestQueueClass({
+      maxInFlightRequests: null,
+      requestTimeout: 30_000,
+      enforceRequestTimeout: true,
+      clientId: 'test',
+      broker: 'localhost:9092',
+      logger: silent,
+      isConnected: connected,
+    });
+  }
+
+  it('when a connection is open, then it looks for timed-out requests once a second, not ten times', () => {
+    const connected = vi.fn(() => true);
+    q = enforcing(connected);
+    // What kafkajs' connection does once its socket connects.
+    q.scheduleRequestTimeoutCheck();
+    vi.advanceTimersByTime(10_000);
+    // kafkajs 2.2.4 as shipped looks every 100 ms: 100 times here.
+    expect(connected).toHaveBeenCalledTimes(10);
+  });
+
+  it('when a request in flight passes its timeout, then it fails within a second after', () => {
+    q = enforcing();
+    q.scheduleRequestTimeoutCheck();
+    const failures: Error[] = [];
+    q.push(request(1, [], (error) => failures.push(error)));
+    vi.advanceTimersByTime(30_000);
+    expect(failures).toEqual([]);
+    vi.advanceTimersByTime(1_001);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.name).toBe('KafkaJSRequestTimeoutError');
+  });
+
+  it('when the connection has closed, then the check stops', () => {
+    let open = true;
+    const connected = vi.fn(() => open);
+    q = enforcing(connected);
+    q.scheduleRequestTimeoutCheck();
+    vi.advanceTimersByTime(2_000);
+    open = false;
+    vi.advanceTimersByTime(10_000);
+    expect(connected).toHaveBeenCalledTimes(3);
   });
 });
