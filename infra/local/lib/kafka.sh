@@ -48,12 +48,27 @@ kafka_java() {
     -Dlog4j2.configurationFile="$STACK_ROOT/kafka/log4j2.yaml" -cp "$KAFKA_HOME/libs/*" "$@"
 }
 
+# kafka_cluster_id [N]: N random cluster ids (one by default) as Kafka writes them, UUIDs in URL-safe
+# base64 without padding. Like Kafka's own Uuid.randomUuid, none starts with '-', which the storage
+# tool would take for an option (about one id in 64 did, and the format failed).
+kafka_cluster_id() {
+  python3 - "${1:-1}" <<'PY'
+import base64, sys, uuid
+for _ in range(int(sys.argv[1])):
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            break
+    print(cluster_id)
+PY
+}
+
 kafka_start() {
   kafka_config
   if [ ! -f "$DATA_DIR/kafka/meta.properties" ]; then
-    kafka_java kafka.tools.StorageTool format --ignore-formatted \
-      --cluster-id "$(python3 -c 'import base64,uuid;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
-      --config "$STACK_DIR/kafka.properties" >>"$LOG_DIR/kafka.log" 2>&1 || die "could not format Kafka's log dir; see $LOG_DIR/kafka.log"
+    kafka_java kafka.tools.StorageTool format --ignore-formatted --cluster-id "$(kafka_cluster_id)" \
+      --config "$STACK_DIR/kafka.properties" >>"$LOG_DIR/kafka.log" 2>&1 \
+      || { tail -n 20 "$LOG_DIR/kafka.log" >&2; die "could not format Kafka's log dir; see $LOG_DIR/kafka.log"; }
   fi
   launch kafka java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$STACK_ROOT/kafka/log4j2.yaml" -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$STACK_DIR/kafka.properties"
