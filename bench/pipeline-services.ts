@@ -6,6 +6,9 @@ import { configOf, isolatedEnv, startService, type ServiceProcess } from '../tes
 import type { ProcessSampler } from './lib/process-sampler.ts';
 import type { BenchDocument } from './pipeline-corpus.ts';
 
+/** The bench's processes show in Jaeger as `embedstream-bench-worker` and `embedstream-bench-consumer`. */
+export const BENCH_LABEL = 'bench';
+
 /** A worker and a consumer process of their own, on topics, task queues and a collection no one else uses. */
 export interface PipelineUnderTest {
   readonly config: Config;
@@ -31,7 +34,10 @@ export async function startPipeline(
   const env = isolatedEnv({ TOPIC_PARTITIONS: String(base.topicPartitions), ...overrides });
   const config = configOf(env);
   await ensureTopics(config, kafka);
-  const started = await Promise.allSettled([startService('worker', env), startService('consumer', env)]);
+  const started = await Promise.allSettled([
+    startService('worker', env, BENCH_LABEL),
+    startService('consumer', env, BENCH_LABEL),
+  ]);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {
     await Promise.all(started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop()] : [])));

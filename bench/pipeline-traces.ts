@@ -1,10 +1,12 @@
+import { serviceNameFor } from '../src/telemetry/bootstrap.ts';
 import { JaegerClient } from '../src/telemetry/report/jaeger-client.ts';
 import { SPAN } from '../src/telemetry/semconv.ts';
 import type { ReportSpan, ReportTrace } from '../src/telemetry/report/trace-model.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
+import { BENCH_LABEL } from './pipeline-services.ts';
 
-/** The service names Jaeger knows the bench's processes by (test/helpers/service-process.ts names the roles test-<role>). */
-const SERVICES = ['embedstream-test-consumer', 'embedstream-test-worker'];
+/** The service names Jaeger knows the bench's processes by. */
+const SERVICES = ['consumer', 'worker'].map((role) => serviceNameFor(`${BENCH_LABEL}-${role}`));
 /** Traces per service and window at most: a loaded phase holds a few hundred queries beside the ingest's traces. */
 const TRACE_LIMIT = 3000;
 

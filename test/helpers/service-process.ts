@@ -41,12 +41,17 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * Starts `embedstream run --role <role>` with `env`. Its traces name it `embedstream-<label>-<role>`
+ * in Jaeger (`embedstream-test-worker` by default), apart from processes a user runs.
+ */
 export async function startService(
   role: 'worker' | 'consumer' | 'all',
   env: Record<string, string>,
+  label = 'test',
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [BIN, 'run', '--role', role], {
-    env: { ...process.env, ...env, EMBEDSTREAM_ROLE: `test-${role}` },
+    env: { ...process.env, ...env, EMBEDSTREAM_ROLE: `${label}-${role}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
