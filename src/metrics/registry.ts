@@ -1,5 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { registerEventLoopLag } from './event-loop-lag.ts';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from './process-metrics.ts';
 
 /**
  * The one registry every process serves on /metrics. Module-level metrics: importing this file
@@ -7,14 +7,8 @@ import { registerEventLoopLag } from './event-loop-lag.ts';
  */
 export const registry = new Registry();
 
-// Resident memory, heap, GC, handles and event-loop lag (nodejs_eventloop_lag_*), under their
-// standard names so stock Node.js dashboards work too. prom-client samples the loop's delay with a
-// timer of its own; here that timer is set to the longest Node allows (it never fires in practice)
-// and its gauges are replaced by ones sampled less often that report only the lateness (see
-// event-loop-lag.ts).
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
-collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: LONGEST_TIMER_MS });
-registerEventLoopLag(registry);
+// Resident memory, heap, GC, handles and event-loop lag (nodejs_eventloop_lag_*).
+collectProcessMetrics(registry);
 
 // Seconds: from a 1 ms Qdrant point lookup to a 30 s retry-laden batch.
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -1,6 +1,6 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lagReadings, registerEventLoopLag } from '../../src/metrics/event-loop-lag.ts';
+import { collectProcessMetrics, lagReadings } from '../../src/metrics/process-metrics.ts';
 
 const MS = 1e6;
 
@@ -61,14 +61,13 @@ describe('lagReadings', () => {
   });
 });
 
-describe('registerEventLoopLag', () => {
+describe('collectProcessMetrics', () => {
   let stop: (() => void) | undefined;
   afterEach(() => stop?.());
 
   it('when it replaces the default gauges, then each name is served once and a blocked loop shows, then clears', async () => {
     const registry = new Registry();
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 2 ** 31 - 1 });
-    const h = registerEventLoopLag(registry, 50);
+    const h = collectProcessMetrics(registry, 50);
     stop = () => h.disable();
 
     await sleep(200);

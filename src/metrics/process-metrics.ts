@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, type ELDHistogram, type Histogram } from 'node:perf_hooks';
-import { Gauge, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
 
 /**
  * How often the event loop's delay is sampled, in milliseconds. Each sample is a timer that wakes
@@ -43,13 +43,19 @@ export function lagReadings(
   };
 }
 
+/** The longest timer Node allows: given to prom-client's own delay sampler, it never fires in practice. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 /**
- * Replaces prom-client's event-loop delay gauges in `registry` with ones of the same names (stock
- * Node.js dashboards keep working) that sample every `sampleMs` and report only the lateness, so
- * an idle loop reads 0. Each scrape reads the samples since the previous one. prom-client's own
- * `nodejs_eventloop_lag_seconds` (a setImmediate timed at each scrape) stays.
+ * Registers prom-client's default process metrics (resident memory, heap, GC, handles, event-loop
+ * lag) in `registry`, under their standard names so stock Node.js dashboards work, with one change:
+ * the event-loop delay gauges sample every `sampleMs` and report only the lateness, so an idle loop
+ * reads 0. Each scrape reads the samples since the previous one. prom-client's own sampler is kept
+ * from waking the process, and its `nodejs_eventloop_lag_seconds` (a setImmediate timed at each
+ * scrape) stays.
  */
-export function registerEventLoopLag(registry: Registry, sampleMs = EVENT_LOOP_SAMPLE_MS): ELDHistogram {
+export function collectProcessMetrics(registry: Registry, sampleMs = EVENT_LOOP_SAMPLE_MS): ELDHistogram {
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: LONGEST_TIMER_MS });
   const histogram = monitorEventLoopDelay({ resolution: sampleMs });
   histogram.enable();
   const gauges = {} as Record<Reading, Gauge>;
