@@ -321,6 +321,13 @@ export const settings = {
     z.coerce.number().int().min(0).max(19),
     'an integer from 0 to 19',
   ),
+  bulkSpinning: setting(
+    'EMBED_BULK_SPINNING',
+    "Whether the bulk session's idle ONNX Runtime threads spin-wait for the next parallel section instead of sleeping. Spinning is a little faster only when nothing else needs the cores; beside Temporal, Kafka and Qdrant clients it burns cycles they need.",
+    'false',
+    bool,
+    'true or false',
+  ),
   chunkTokens: setting(
     'CHUNK_TOKENS',
     'Word pieces per chunk.',

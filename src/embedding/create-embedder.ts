@@ -46,17 +46,16 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
   const sessions = opts.bulkSessions ?? config.bulkSessions;
   const dedicated = (opts.queryLane ?? config.queryLane) === 'dedicated';
   const started = await Promise.allSettled([
-    // Idle pool threads spin only briefly after each parallel section, which back-to-back bulk runs
-    // gain from; the query session has a single thread and so no pool to spin.
     ...Array.from({ length: sessions }, (_, k) =>
       start({
         name: k === 0 ? 'embed-bulk' : `embed-bulk-${k + 1}`,
         modelPath: files.modelPath,
         intraOpThreads: Math.max(1, Math.floor(threads / sessions)),
-        allowSpinning: true,
+        allowSpinning: config.bulkSpinning,
         niceness: config.bulkNiceness,
       }),
     ),
+    // The query session has a single thread and so no pool to spin.
     ...(dedicated
       ? [start({ name: 'embed-query', modelPath: files.modelPath, intraOpThreads: 1, allowSpinning: false })]
       : []),

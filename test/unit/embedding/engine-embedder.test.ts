@@ -16,11 +16,11 @@ const config = loadConfig({});
 let embedder: Embedder | undefined;
 
 /** An embedder on fakes: `bulk` and `query` are the sessions of the two lanes (the same one when shared). */
-async function make(opts: EmbedderOptions = {}) {
+async function make(opts: EmbedderOptions = {}, cfg = config) {
   const tokenizer = new FakeTokenizer();
   const sessions: FakeBackend[] = [];
   const specs: (InferenceWorkerData & { name: string })[] = [];
-  embedder = await createEmbedder(config, {
+  embedder = await createEmbedder(cfg, {
     files: { modelPath: 'unused.onnx', tokenizerPath: 'unused.json' },
     tokenizer,
     startInference: (spec) => {
@@ -172,6 +172,24 @@ describe('embedder', () => {
     expect(vectors.map((v) => v[0])).toEqual([4, 4, 4]);
     expect(first.batches.length + second.batches.length).toBe(3);
     expect(query.batches.length).toBe(0);
+  });
+
+  it('when bulk spinning is off (the default) or on, then only the bulk sessions follow it and the query session never spins', async () => {
+    const spinning = async (cfg: typeof config) => {
+      const { specs } = await make({ bulkSessions: 2, queryLane: 'dedicated' }, cfg);
+      await embedder?.close();
+      return specs.map((s) => [s.name, s.allowSpinning]);
+    };
+    expect(await spinning(config)).toEqual([
+      ['embed-bulk', false],
+      ['embed-bulk-2', false],
+      ['embed-query', false],
+    ]);
+    expect(await spinning(loadConfig({ EMBED_BULK_SPINNING: 'true' }))).toEqual([
+      ['embed-bulk', true],
+      ['embed-bulk-2', true],
+      ['embed-query', false],
+    ]);
   });
 
   it('when closed, then waiting calls and new calls fail with a retryable closed error', async () => {
