@@ -29,7 +29,7 @@ export interface PipelineReport {
   /** The query path interval by interval from Jaeger, pooled over repetitions. */
   traces: { idle?: QueryPathIntervals; loaded?: QueryPathIntervals; unavailable?: string };
   raw: {
-    runs: { engine: EngineRun; pipeline: PipelineRun }[];
+    runs: { engine: EngineRun; spinningEngine?: EngineRun; pipeline: PipelineRun }[];
     processes: readonly ProcessSeries[];
     machine: readonly MachineSample[];
   };
@@ -130,6 +130,9 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
         : `${i + 1}: n/a`,
     )
     .join(', ');
+  const spinning = o.spinning
+    ? `\n\nThe engine alone with spinning ONNX Runtime threads (\`EMBED_BULK_SPINNING=true\`; the pipeline's worker runs without, see the README), timed next to the engine alone above in every repetition: ${reps.map((x) => f(x.spinningEngineDocsPerSec ?? Number.NaN, 2)).join(', ')} docs/s (median ${f(o.spinning.engineDocsPerSec, 2)}); the pipeline against it: ${reps.map((x) => `${f(x.spinningThroughputRatio ?? Number.NaN, 2)}×`).join(', ')} (median ${f(o.spinning.throughputRatio, 2)}×).`
+    : '';
   const deadLetters = r.raw.runs.reduce((n, run) => n + run.pipeline.deadLetters, 0);
   const failed = r.raw.runs.reduce((n, run) => n + run.engine.failed, 0);
   const logLines = r.raw.runs.reduce(
@@ -164,7 +167,7 @@ ${targets.join('\n')}
 | rep | engine alone docs/s | pipeline docs/s | pipeline / engine | cores (engine / worker) | CPU s per document (engine / worker + consumer) | machine busy (engine / pipeline) |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${throughput.join('\n')}
-| median | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | | |
+| median | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | | |${spinning}
 
 Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}; warning or error lines printed by the worker and consumer (at LOG_LEVEL=warn): ${logLines} (in the JSON, \`raw.runs[].pipeline.logs\`). Ingest while the loaded queries ran (the bulk lane gets what the queries leave; a document is written to Qdrant within seconds of its last chunk's embedding, so Qdrant's points trail the embedded chunks a little): ${loadedIngest}.
 

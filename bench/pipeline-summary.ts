@@ -64,6 +64,10 @@ export interface RepetitionSummary {
   pipelineDocsPerSec: number;
   /** pipeline / engine alone, both of this repetition. */
   throughputRatio: number;
+  /** The engine alone with spinning threads (EMBED_BULK_SPINNING=true), when the pipeline ran without. */
+  spinningEngineDocsPerSec?: number;
+  /** pipeline / the engine alone with spinning threads. */
+  spinningThroughputRatio?: number;
   pipelineWorkerCores: number;
   engineCores: number;
   /**
@@ -96,6 +100,8 @@ export interface OverallSummary {
   engineDocsPerSec: number;
   pipelineDocsPerSec: number;
   throughputRatio: number;
+  /** Medians of the repetitions' figures against the engine alone with spinning threads, when it ran. */
+  spinning?: { engineDocsPerSec: number; throughputRatio: number };
   /** engine CPU per document over pipeline (worker + consumer) CPU per document, median of repetitions. */
   cpuEfficiencyRatio: number;
   idle: { p50: number; p95: number; p99: number };
@@ -162,6 +168,7 @@ export function summarizeRepetition(
   pipeline: PipelineRun,
   series: readonly ProcessSeries[],
   machine: readonly MachineSample[],
+  spinningEngine?: EngineRun,
 ): RepetitionSummary {
   // Every repetition has fresh processes: the one tracked during its pipeline ingest is its own.
   const own = (label: string) =>
@@ -204,6 +211,12 @@ export function summarizeRepetition(
     engineDocsPerSec: engine.docsPerSec,
     pipelineDocsPerSec: pipeline.docsPerSec,
     throughputRatio: pipeline.docsPerSec / engine.docsPerSec,
+    ...(spinningEngine
+      ? {
+          spinningEngineDocsPerSec: spinningEngine.docsPerSec,
+          spinningThroughputRatio: pipeline.docsPerSec / spinningEngine.docsPerSec,
+        }
+      : {}),
     pipelineWorkerCores: worker ? coresUsed(worker, pipeline.from, pipeline.to) : Number.NaN,
     engineCores: bench ? coresUsed(bench, engine.from, engine.to) : Number.NaN,
     engineCpuPerDoc: cpu(bench, engine.from, engine.to) / engine.documents,
@@ -256,6 +269,14 @@ export function summarizeOverall(
     engineDocsPerSec: med((r) => r.engineDocsPerSec),
     pipelineDocsPerSec: med((r) => r.pipelineDocsPerSec),
     throughputRatio,
+    ...(reps.every((r) => r.spinningThroughputRatio !== undefined)
+      ? {
+          spinning: {
+            engineDocsPerSec: med((r) => r.spinningEngineDocsPerSec!),
+            throughputRatio: med((r) => r.spinningThroughputRatio!),
+          },
+        }
+      : {}),
     cpuEfficiencyRatio: med((r) => r.engineCpuPerDoc / r.pipelineCpuPerDoc),
     idle,
     loaded,

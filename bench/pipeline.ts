@@ -128,20 +128,32 @@ async function main(): Promise<void> {
     log,
   };
 
-  const runs: { engine: EngineRun; pipeline: PipelineRun }[] = [];
+  const runs: { engine: EngineRun; spinningEngine?: EngineRun; pipeline: PipelineRun }[] = [];
   for (let rep = 1; rep <= options.repetitions; rep++) {
     // Alternating which goes first spreads a drift in the machine's load over both sides of the ratio.
     const engineFirst = rep % 2 === 1;
     let engine: EngineRun | undefined;
-    const engineRun = async () => {
-      log(`rep ${rep}: engine alone on ${corpus.documents.length} documents`);
-      engine = await runEngineAlone(ctx, corpus.documents);
-      log(`rep ${rep}: engine alone ${engine.docsPerSec.toFixed(2)} docs/s (${engine.seconds.toFixed(1)} s)`);
+    let spinningEngine: EngineRun | undefined;
+    const timeEngine = async (name: string, engineCtx: RunContext) => {
+      log(`rep ${rep}: ${name} on ${corpus.documents.length} documents`);
+      const run = await runEngineAlone(engineCtx, corpus.documents);
+      log(`rep ${rep}: ${name} ${run.docsPerSec.toFixed(2)} docs/s (${run.seconds.toFixed(1)} s)`);
+      return run;
     };
-    if (engineFirst) await engineRun();
+    // Besides the engine with the pipeline's own settings, the engine with spinning threads, its
+    // fastest on otherwise idle cores, is timed next to it as a reference.
+    const engineRuns = async () => {
+      const own = () => timeEngine('engine alone', ctx);
+      const spinning = () =>
+        timeEngine('engine alone, spinning', { ...ctx, config: { ...config, bulkSpinning: true } });
+      if (config.bulkSpinning) engine = await own();
+      else if (engineFirst) [engine, spinningEngine] = [await own(), await spinning()];
+      else [spinningEngine, engine] = [await spinning(), await own()];
+    };
+    if (engineFirst) await engineRuns();
     const pipeline = await runPipeline(ctx, rep);
-    if (!engineFirst) await engineRun();
-    runs.push({ engine: engine!, pipeline });
+    if (!engineFirst) await engineRuns();
+    runs.push({ engine: engine!, ...(spinningEngine ? { spinningEngine } : {}), pipeline });
   }
   machine.backgroundBusyAfter = await backgroundBusy(sampler);
   sampler.stop();
@@ -150,7 +162,7 @@ async function main(): Promise<void> {
   const traces = await traceStages(config.jaegerQueryUrl, runs);
 
   const repetitions = runs.map((r, i) =>
-    summarizeRepetition(i + 1, r.engine, r.pipeline, sampler.series(), sampler.machine()),
+    summarizeRepetition(i + 1, r.engine, r.pipeline, sampler.series(), sampler.machine(), r.spinningEngine),
   );
   const report: PipelineReport = {
     generatedAt: new Date().toISOString(),
