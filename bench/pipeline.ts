@@ -145,7 +145,10 @@ async function main(): Promise<void> {
     const engineRuns = async () => {
       const own = () => timeEngine('engine alone', ctx);
       const spinning = () =>
-        timeEngine('engine alone, spinning', { ...ctx, config: { ...config, bulkSpinning: true } });
+        timeEngine('engine alone with spinning threads', {
+          ...ctx,
+          config: { ...config, bulkSpinning: true },
+        });
       if (config.bulkSpinning) engine = await own();
       else if (engineFirst) [engine, spinningEngine] = [await own(), await spinning()];
       else [spinningEngine, engine] = [await spinning(), await own()];
