@@ -45,12 +45,14 @@ export async function runRaw(
   threads: number,
   corpus: Corpus,
   budget: number,
+  allowSpinning: boolean,
 ): Promise<RunResult> {
   const session = await InferenceSession.create(modelPath, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     enableMemPattern: false,
+    extra: { session: { 'intra_op.allow_spinning': allowSpinning ? '1' : '0' } },
   });
   const items = corpus.ids.map((ids) => ({ ids, tokens: ids.length }));
   const batches = packByTokenBudget(items, budget);

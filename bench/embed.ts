@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     ...RAW_BUDGETS.map((b): Scenario => ({
       name: `raw onnxruntime, sorted, ${b / 1024}k`,
       group: 'raw',
-      run: () => runRaw(files.modelPath, threads, corpus, b),
+      run: () => runRaw(files.modelPath, threads, corpus, b, config.bulkSpinning),
     })),
     {
       name: 'engine, 32 per batch, arrival order',
