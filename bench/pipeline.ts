@@ -180,6 +180,7 @@ async function main(): Promise<void> {
       embedThreads: config.embedThreads,
       queryLane: config.queryLane,
       precision: config.precision,
+      bulkSpinning: config.bulkSpinning,
       tracesExported: config.otelEnabled,
     },
     corpus: {
