@@ -23,6 +23,8 @@ export interface PipelineReport {
     chunks: number;
     loadBatchDocuments: number;
     loadBatchesPrepared: number;
+    /** Documents of the untimed ingest that warms the stack up before the first repetition. */
+    warmupDocuments?: number;
   };
   repetitions: RepetitionSummary[];
   overall: OverallSummary;
@@ -152,7 +154,7 @@ Corpus: ${r.corpus.source}: ${r.corpus.documents} documents (${r.corpus.chunks} 
     .map(([k, v]) => `${k} ${String(v)}`)
     .join(', ')}.
 
-Every repetition runs on fresh \`embedstream run --role worker\` and \`--role consumer\` processes, new topics and a new collection, so no cache carries over. The engine alone is the ingest activities' work without Kafka, Temporal or Qdrant: a fresh embedder in the bench process chunks the same documents and embeds every chunk text (\`title + "\\n" + chunk\`). The pipeline is timed from the first publish to the moment Qdrant holds every expected chunk. Which of the two runs first alternates between repetitions. Figures are medians over ${reps.length} repetition(s); the ratios are per repetition, side by side.
+Every repetition runs on fresh \`embedstream run --role worker\` and \`--role consumer\` processes, new topics and a new collection, so no cache carries over. The engine alone is the ingest activities' work without Kafka, Temporal or Qdrant: a fresh embedder in the bench process chunks the same documents and embeds every chunk text (\`title + "\\n" + chunk\`). The pipeline is timed from the first publish to the moment Qdrant holds every expected chunk. Which of the two runs first alternates between repetitions.${r.corpus.warmupDocuments ? ` Before the first repetition, an untimed ingest of ${r.corpus.warmupDocuments} other documents through a throwaway pipeline warms Kafka, Temporal and Qdrant up, as a running deployment is.` : ''} Figures are medians over ${reps.length} repetition(s); the ratios are per repetition, side by side.
 
 ## Targets
 

@@ -255,6 +255,27 @@ async function loadedPhase(r: Repetition, texts: readonly string[]): Promise<Pip
 }
 
 /**
+ * One untimed ingest of `docs` through a throwaway pipeline, before the first repetition. A stack
+ * that has just started spends cores on warming up (Kafka's and Temporal's JIT compilers, their
+ * caches) that a running deployment spent long ago; timed, that would be charged to the pipeline.
+ * Resolves with the warm-up's seconds.
+ */
+export async function warmUpStack(ctx: RunContext, docs: readonly BenchDocument[]): Promise<number> {
+  const chunks = (await chunkTexts(ctx.tokenizer, docs, ctx.config)).length;
+  const pipeline = await startPipeline(ctx.config, ctx.kafka, ctx.sampler);
+  const producer = new MessageProducer(ctx.kafka);
+  try {
+    const started = performance.now();
+    await publishDocuments(producer, pipeline.config.topicDocuments, docs);
+    await waitForPoints(pipeline, chunks, { timeoutMs: INGEST_TIMEOUT_MS });
+    return (performance.now() - started) / 1000;
+  } finally {
+    await producer.disconnect();
+    await pipeline.stop();
+  }
+}
+
+/**
  * One repetition through the real pipeline on fresh processes: ingest the corpus, then sequential
  * queries on the idle pipeline, then sequential queries while the load batch is ingested.
  */

@@ -25,6 +25,7 @@ import { renderPipelineMarkdown, type PipelineReport } from './pipeline-report.t
 import {
   runEngineAlone,
   runPipeline,
+  warmUpStack,
   type EngineRun,
   type PipelineRun,
   type RunContext,
@@ -128,6 +129,10 @@ async function main(): Promise<void> {
     log,
   };
 
+  const warmup = corpus.load[0] ?? corpus.documents;
+  log(`warm-up: ${warmup.length} documents through a throwaway pipeline, untimed`);
+  log(`warm-up took ${(await warmUpStack(ctx, warmup)).toFixed(1)} s`);
+
   const runs: { engine: EngineRun; spinningEngine?: EngineRun; pipeline: PipelineRun }[] = [];
   for (let rep = 1; rep <= options.repetitions; rep++) {
     // Alternating which goes first spreads a drift in the machine's load over both sides of the ratio.
@@ -189,6 +194,7 @@ async function main(): Promise<void> {
       chunks: expectedChunks,
       loadBatchDocuments: options.loadDocuments,
       loadBatchesPrepared: corpus.load.length,
+      warmupDocuments: warmup.length,
     },
     repetitions,
     overall: summarizeOverall(repetitions, runs, sampler.series()),
