@@ -47,9 +47,15 @@ auto.create.topics.enable=true
 PROPS
 }
 
-kafka_java() {
+# kafka_cmd: sets KAFKA_CMD to the java command line every Kafka tool and the broker run with.
+kafka_cmd() {
   # shellcheck disable=SC2086
-  java $KAFKA_JVM_OPTS -Dlog4j2.configurationFile="$STACK_ROOT/kafka/log4j2.yaml" -cp "$KAFKA_HOME/libs/*" "$@"
+  KAFKA_CMD=(java $KAFKA_JVM_OPTS -Dlog4j2.configurationFile="$STACK_ROOT/kafka/log4j2.yaml" -cp "$KAFKA_HOME/libs/*")
+}
+
+kafka_java() {
+  kafka_cmd
+  "${KAFKA_CMD[@]}" "$@"
 }
 
 # kafka_cluster_id [N]: N random cluster ids (one by default) as Kafka writes them, UUIDs in URL-safe
@@ -74,8 +80,8 @@ kafka_start() {
       --config "$STACK_DIR/kafka.properties" >>"$LOG_DIR/kafka.log" 2>&1 \
       || { tail -n 20 "$LOG_DIR/kafka.log" >&2; die "could not format Kafka's log dir; see $LOG_DIR/kafka.log"; }
   fi
-  # shellcheck disable=SC2086
-  launch kafka java $KAFKA_JVM_OPTS -Dlog4j2.configurationFile="$STACK_ROOT/kafka/log4j2.yaml" -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$STACK_DIR/kafka.properties"
+  kafka_cmd
+  launch kafka "${KAFKA_CMD[@]}" kafka.Kafka "$STACK_DIR/kafka.properties"
 }
 
 kafka_health() { port_open "$KAFKA_PORT" && grep -q 'Kafka Server started\|Transition from STARTING to STARTED' "$LOG_DIR/kafka.log"; }
