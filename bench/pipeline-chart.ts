@@ -126,7 +126,7 @@ function memoryPanel(r: PipelineReport, top: number): string[] {
     `<rect x="${x(from).toFixed(1)}" y="${y(mbMax).toFixed(1)}" width="${Math.max(0.5, x(to) - x(from)).toFixed(1)}" height="${height}" fill="${color}" opacity="0.6"/>`;
   for (const run of r.raw.runs) {
     out.push(
-      band(run.engine.from, run.engine.to, PHASE_COLORS.engine),
+      ...run.engines.map((e) => band(e.from, e.to, PHASE_COLORS.engine)),
       band(run.pipeline.from, run.pipeline.to, PHASE_COLORS.ingest),
       band(run.pipeline.idle.from, run.pipeline.idle.to, PHASE_COLORS.idle),
       band(run.pipeline.loaded.from, run.pipeline.loaded.to, PHASE_COLORS.loaded),

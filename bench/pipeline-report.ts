@@ -1,7 +1,7 @@
 import type { MachineInfo } from './lib/machine.ts';
 import type { MachineSample, ProcessSeries } from './lib/process-sampler.ts';
 import type { PipelineBenchOptions } from './pipeline-options.ts';
-import type { EngineRun, PipelineRun } from './pipeline-runs.ts';
+import type { RepetitionRuns } from './pipeline-runs.ts';
 import { median } from './lib/stats.ts';
 import {
   PHASES,
@@ -31,7 +31,7 @@ export interface PipelineReport {
   /** The query path interval by interval from Jaeger, pooled over repetitions. */
   traces: { idle?: QueryPathIntervals; loaded?: QueryPathIntervals; unavailable?: string };
   raw: {
-    runs: { engine: EngineRun; spinningEngine?: EngineRun; pipeline: PipelineRun }[];
+    runs: RepetitionRuns[];
     processes: readonly ProcessSeries[];
     machine: readonly MachineSample[];
   };
@@ -103,7 +103,7 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
   );
   const throughput = reps.map(
     (x) =>
-      `| ${x.rep} | ${f(x.engineDocsPerSec, 2)} | ${f(x.pipelineDocsPerSec, 2)} | ${f(x.throughputRatio, 2)}× | ${f(x.engineCores, 2)} / ${f(x.pipelineWorkerCores, 2)} | ${f(x.engineCpuPerDoc, 3)} / ${f(x.pipelineCpuPerDoc, 3)} (+ ${f(x.stackCpuPerDoc, 3)}) | ${pct(x.engineMachineBusy)} / ${pct(x.pipelineMachineBusy)} |`,
+      `| ${x.rep} | ${x.engineRunsDocsPerSec.map((v) => f(v, 2)).join(' / ')} | ${f(x.engineDocsPerSec, 2)} | ${f(x.pipelineDocsPerSec, 2)} | ${f(x.throughputRatio, 2)}× | ${f(x.engineCores, 2)} / ${f(x.pipelineWorkerCores, 2)} | ${f(x.engineCpuPerDoc, 3)} / ${f(x.pipelineCpuPerDoc, 3)} (+ ${f(x.stackCpuPerDoc, 3)}) | ${pct(x.engineMachineBusy)} / ${pct(x.pipelineMachineBusy)} |`,
   );
   const latency = reps.flatMap((x) => [
     latencyRow(String(x.rep), 'idle', x.idle),
@@ -133,10 +133,10 @@ export function renderPipelineMarkdown(r: PipelineReport, chartFile: string): st
     )
     .join(', ');
   const spinning = o.spinning
-    ? `\n\nThe engine alone with spinning ONNX Runtime threads (\`EMBED_BULK_SPINNING=true\`; the pipeline's worker runs without, see the README), timed next to the engine alone above in every repetition: ${reps.map((x) => f(x.spinningEngineDocsPerSec ?? Number.NaN, 2)).join(', ')} docs/s (median ${f(o.spinning.engineDocsPerSec, 2)}); the pipeline against it: ${reps.map((x) => `${f(x.spinningThroughputRatio ?? Number.NaN, 2)}×`).join(', ')} (median ${f(o.spinning.throughputRatio, 2)}×).`
+    ? `\n\nThe engine alone with spinning ONNX Runtime threads (\`EMBED_BULK_SPINNING=true\`; the pipeline's worker runs without, see the README), timed first in every repetition: ${reps.map((x) => f(x.spinningEngineDocsPerSec ?? Number.NaN, 2)).join(', ')} docs/s (median ${f(o.spinning.engineDocsPerSec, 2)}); the pipeline against it: ${reps.map((x) => `${f(x.spinningThroughputRatio ?? Number.NaN, 2)}×`).join(', ')} (median ${f(o.spinning.throughputRatio, 2)}×).`
     : '';
   const deadLetters = r.raw.runs.reduce((n, run) => n + run.pipeline.deadLetters, 0);
-  const failed = r.raw.runs.reduce((n, run) => n + run.engine.failed, 0);
+  const failed = r.raw.runs.reduce((n, run) => n + run.engines.reduce((m, e) => m + e.failed, 0), 0);
   const logLines = r.raw.runs.reduce(
     (n, run) =>
       n +
@@ -154,7 +154,7 @@ Corpus: ${r.corpus.source}: ${r.corpus.documents} documents (${r.corpus.chunks} 
     .map(([k, v]) => `${k} ${String(v)}`)
     .join(', ')}.
 
-Every repetition runs on fresh \`embedstream run --role worker\` and \`--role consumer\` processes, new topics and a new collection, so no cache carries over. The engine alone is the ingest activities' work without Kafka, Temporal or Qdrant: a fresh embedder in the bench process chunks the same documents and embeds every chunk text (\`title + "\\n" + chunk\`). The pipeline is timed from the first publish to the moment Qdrant holds every expected chunk. Which of the two runs first alternates between repetitions.${r.corpus.warmupDocuments ? ` Before the first repetition, an untimed ingest of ${r.corpus.warmupDocuments} other documents through a throwaway pipeline warms Kafka, Temporal and Qdrant up, as a running deployment is.` : ''} Figures are medians over ${reps.length} repetition(s); the ratios are per repetition, side by side.
+Every repetition runs on fresh \`embedstream run --role worker\` and \`--role consumer\` processes, new topics and a new collection, so no cache carries over. The engine alone is the ingest activities' work without Kafka, Temporal or Qdrant: a fresh embedder in the bench process chunks the same documents and embeds every chunk text (\`title + "\\n" + chunk\`). The pipeline is timed from the first publish to the moment Qdrant holds every expected chunk. The engine alone is timed right before and right after the pipeline's ingest (during the second run the repetition's worker and consumer are up and idle; their CPU is in the engine-alone column below), and the ratio is against the two runs together (documents over seconds), so a drift in the shared machine's speed weighs on both sides alike.${r.corpus.warmupDocuments ? ` Before the first repetition, an untimed ingest of ${r.corpus.warmupDocuments} other documents through a throwaway pipeline warms Kafka, Temporal and Qdrant up, as a running deployment is.` : ''} Figures are medians over ${reps.length} repetition(s); the ratios are per repetition, side by side.
 
 ## Targets
 
@@ -164,12 +164,12 @@ ${targets.join('\n')}
 
 ## Ingest throughput
 
-*Cores*: CPU the engine-alone run (the bench process) and the pipeline's worker had while ingesting. *CPU s per document*: the bench process during the engine-alone run, and the worker plus the consumer during the pipeline ingest (in brackets: Kafka, Temporal, Qdrant and Jaeger, which also serve anyone else using the stack); unlike docs/s, it does not depend on how much CPU other work left over. Engine CPU over pipeline CPU per document, median: ${f(o.cpuEfficiencyRatio, 2)}×.
+*Cores*: CPU the engine-alone runs (the bench process) and the pipeline's worker had while ingesting. *CPU s per document*: the bench process during the engine-alone runs, and the worker plus the consumer during the pipeline ingest (in brackets: Kafka, Temporal, Qdrant and Jaeger, which also serve anyone else using the stack); unlike docs/s, it does not depend on how much CPU other work left over. Engine CPU over pipeline CPU per document, median: ${f(o.cpuEfficiencyRatio, 2)}×.
 
-| rep | engine alone docs/s | pipeline docs/s | pipeline / engine | cores (engine / worker) | CPU s per document (engine / worker + consumer) | machine busy (engine / pipeline) |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| rep | engine alone docs/s, before / after | both | pipeline docs/s | pipeline / engine | cores (engine / worker) | CPU s per document (engine / worker + consumer) | machine busy (engine / pipeline) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${throughput.join('\n')}
-| median | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | | |${spinning}
+| median | | ${f(o.engineDocsPerSec, 2)} | ${f(o.pipelineDocsPerSec, 2)} | ${f(o.throughputRatio, 2)}× | | | |${spinning}
 
 Failed chunk embeddings (engine alone): ${failed}; dead-lettered documents (pipeline): ${deadLetters}; warning or error lines printed by the worker and consumer (at LOG_LEVEL=warn): ${logLines} (in the JSON, \`raw.runs[].pipeline.logs\`). Ingest while the loaded queries ran (the bulk lane gets what the queries leave; a document is written to Qdrant within seconds of its last chunk's embedding, so Qdrant's points trail the embedded chunks a little): ${loadedIngest}.
 
@@ -198,7 +198,7 @@ ${intervalTable(r.traces)}
 
 ## CPU and storage writes by process
 
-Cores' worth of CPU / MB per second written to storage (\`/proc/<pid>/io\` write_bytes), per phase, medians over repetitions. The worker and consumer exist only during the pipeline phases; the engine alone runs in the bench process.
+Cores' worth of CPU / MB per second written to storage (\`/proc/<pid>/io\` write_bytes), per phase, medians over repetitions. The engine alone runs in the bench process; the worker and consumer exist from the pipeline's start, so in the engine-alone column they are the idle processes beside the run after the ingest (averaged over both runs).
 
 ${resourceTable(reps)}
 

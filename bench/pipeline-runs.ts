@@ -39,6 +39,15 @@ export interface EngineRun extends Span {
   docsPerSec: number;
 }
 
+/** What one repetition timed. */
+export interface RepetitionRuns {
+  /** The engine alone right before and right after the pipeline's ingest. */
+  engines: EngineRun[];
+  /** The engine alone with spinning threads, when the pipeline runs without. */
+  spinningEngine?: EngineRun;
+  pipeline: PipelineRun;
+}
+
 export interface QueryPhase extends Span {
   timings: QueryTiming[];
   metrics: PhaseMetrics;
@@ -139,7 +148,9 @@ interface Repetition {
 }
 
 /** Times the corpus from its first publish to the moment Qdrant holds every expected chunk. */
-async function ingestPhase(r: Repetition): Promise<Omit<PipelineRun, 'deadLetters' | 'idle' | 'loaded'>> {
+async function ingestPhase(
+  r: Pick<Repetition, 'ctx' | 'rep' | 'pipeline' | 'producer'>,
+): Promise<Omit<PipelineRun, 'deadLetters' | 'idle' | 'loaded'>> {
   const { ctx, pipeline } = r;
   const docs = ctx.corpus.documents;
   ctx.log(`rep ${r.rep}: pipeline ingest of ${docs.length} documents (${ctx.expectedChunks} chunks)`);
@@ -279,17 +290,24 @@ export async function warmUpStack(ctx: RunContext, docs: readonly BenchDocument[
  * One repetition through the real pipeline on fresh processes: ingest the corpus, then sequential
  * queries on the idle pipeline, then sequential queries while the load batch is ingested.
  */
-export async function runPipeline(ctx: RunContext, rep: number): Promise<PipelineRun> {
+export async function runPipeline(
+  ctx: RunContext,
+  rep: number,
+  afterIngest?: () => Promise<void>,
+): Promise<PipelineRun> {
   const pipeline = await startPipeline(ctx.config, ctx.kafka, ctx.sampler);
   const producer = new MessageProducer(ctx.kafka);
   const queryProducer = new MessageProducer(ctx.kafka);
   let answers: TimedAnswers | undefined;
   let result: PipelineRun | undefined;
   try {
-    answers = await TimedAnswers.start(ctx.kafka, pipeline.config.topicQueryResults);
     await Promise.all([producer.connect(), queryProducer.connect()]);
+    const ingest = await ingestPhase({ ctx, rep, pipeline, producer });
+    await afterIngest?.();
+    // The answers' listener polls the broker several times a second: it joins only for the queries,
+    // so it takes nothing from the timed ingest.
+    answers = await TimedAnswers.start(ctx.kafka, pipeline.config.topicQueryResults);
     const r: Repetition = { ctx, rep, pipeline, producer, queryProducer, answers };
-    const ingest = await ingestPhase(r);
     const pool = ctx.corpus.queries;
     await queryPhase(r, 'warmup', pool.slice(0, ctx.warmupQueries));
     const idle = await queryPhase(r, 'idle', pool.slice(ctx.warmupQueries, ctx.warmupQueries + ctx.queries));

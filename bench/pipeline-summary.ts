@@ -60,7 +60,10 @@ export interface RepetitionSummary {
   rep: number;
   /** By phase, then by process label (worker and consumer: this repetition's own). */
   resources: Record<PhaseName, Record<string, ResourceUse>>;
+  /** The engine alone's runs before and after the pipeline's ingest pooled: documents over seconds. */
   engineDocsPerSec: number;
+  /** Each engine-alone run of the repetition, in order. */
+  engineRunsDocsPerSec: number[];
   pipelineDocsPerSec: number;
   /** pipeline / engine alone, both of this repetition. */
   throughputRatio: number;
@@ -71,7 +74,7 @@ export interface RepetitionSummary {
   pipelineWorkerCores: number;
   engineCores: number;
   /**
-   * CPU seconds per document: the bench process during the engine-alone run, and the worker plus
+   * CPU seconds per document: the bench process during the engine-alone runs, and the worker plus
    * the consumer during the pipeline ingest. On a shared machine this is the load-independent side
    * of the comparison: it says what the pipeline costs beyond the embedding, whatever CPU others took.
    */
@@ -162,9 +165,50 @@ function phaseLatency(
   };
 }
 
+/** A stretch of the sampler's clock. */
+interface Window {
+  from: number;
+  to: number;
+}
+
+const windowSeconds = (windows: readonly Window[]) => windows.reduce((n, w) => n + (w.to - w.from), 0);
+
+/**
+ * CPU seconds a series used over several windows. A process missing from a window (not started yet)
+ * used none there; NaN when it is missing from all of them.
+ */
+function pooledCpu(series: ProcessSeries, windows: readonly Window[]): number {
+  const used = windows.map((w) => cpuSecondsUsed(series, w.from, w.to));
+  return used.every(Number.isNaN) ? Number.NaN : used.reduce((n, c) => n + (Number.isNaN(c) ? 0 : c), 0);
+}
+
+function pooledResourceUse(series: ProcessSeries, windows: readonly Window[]): ResourceUse {
+  const seconds = windowSeconds(windows);
+  const written = windows.map((w) => writeRateMbPerSec(series, w.from, w.to) * (w.to - w.from));
+  return {
+    cores: pooledCpu(series, windows) / seconds,
+    writeMbPerSec: written.every(Number.isNaN)
+      ? Number.NaN
+      : written.reduce((n, mb) => n + (Number.isNaN(mb) ? 0 : mb), 0) / seconds,
+  };
+}
+
+/** The machine's busy share over several windows, each weighted by its length. */
+function pooledMachineBusy(machine: readonly MachineSample[], windows: readonly Window[]): number {
+  let busy = 0;
+  let seconds = 0;
+  for (const w of windows) {
+    const share = machineBusy(machine, w.from, w.to);
+    if (Number.isNaN(share)) continue;
+    busy += share * (w.to - w.from);
+    seconds += w.to - w.from;
+  }
+  return seconds > 0 ? busy / seconds : Number.NaN;
+}
+
 export function summarizeRepetition(
   rep: number,
-  engine: EngineRun,
+  engines: readonly EngineRun[],
   pipeline: PipelineRun,
   series: readonly ProcessSeries[],
   machine: readonly MachineSample[],
@@ -183,11 +227,11 @@ export function summarizeRepetition(
   const stack = series.filter((s) => s !== bench && s.label !== 'worker' && s.label !== 'consumer');
   const idle = phaseLatency(pipeline.idle, worker, machine);
   const loaded = phaseLatency(pipeline.loaded, worker, machine);
-  const spans: Record<PhaseName, { from: number; to: number }> = {
-    'engine alone': engine,
-    'pipeline ingest': pipeline,
-    'idle queries': pipeline.idle,
-    'loaded queries': pipeline.loaded,
+  const windows: Record<PhaseName, readonly Window[]> = {
+    'engine alone': engines,
+    'pipeline ingest': [pipeline],
+    'idle queries': [pipeline.idle],
+    'loaded queries': [pipeline.loaded],
   };
   const processes = [
     ...(worker ? [worker] : []),
@@ -196,21 +240,20 @@ export function summarizeRepetition(
     ...(bench ? [bench] : []),
   ];
   const resources = Object.fromEntries(
-    PHASES.map((phase) => {
-      const { from, to } = spans[phase];
-      const use = processes.map((s): [string, ResourceUse] => [
-        s.label,
-        { cores: coresUsed(s, from, to), writeMbPerSec: writeRateMbPerSec(s, from, to) },
-      ]);
-      return [phase, Object.fromEntries(use)];
-    }),
+    PHASES.map((phase) => [
+      phase,
+      Object.fromEntries(processes.map((s) => [s.label, pooledResourceUse(s, windows[phase])])),
+    ]),
   ) as Record<PhaseName, Record<string, ResourceUse>>;
+  const engineDocuments = engines.reduce((n, e) => n + e.documents, 0);
+  const engineDocsPerSec = engineDocuments / engines.reduce((n, e) => n + e.seconds, 0);
   return {
     rep,
     resources,
-    engineDocsPerSec: engine.docsPerSec,
+    engineDocsPerSec,
+    engineRunsDocsPerSec: engines.map((e) => e.docsPerSec),
     pipelineDocsPerSec: pipeline.docsPerSec,
-    throughputRatio: pipeline.docsPerSec / engine.docsPerSec,
+    throughputRatio: pipeline.docsPerSec / engineDocsPerSec,
     ...(spinningEngine
       ? {
           spinningEngineDocsPerSec: spinningEngine.docsPerSec,
@@ -218,14 +261,14 @@ export function summarizeRepetition(
         }
       : {}),
     pipelineWorkerCores: worker ? coresUsed(worker, pipeline.from, pipeline.to) : Number.NaN,
-    engineCores: bench ? coresUsed(bench, engine.from, engine.to) : Number.NaN,
-    engineCpuPerDoc: cpu(bench, engine.from, engine.to) / engine.documents,
+    engineCores: bench ? pooledCpu(bench, engines) / windowSeconds(engines) : Number.NaN,
+    engineCpuPerDoc: (bench ? pooledCpu(bench, engines) : Number.NaN) / engineDocuments,
     pipelineCpuPerDoc:
       (cpu(worker, pipeline.from, pipeline.to) + cpu(consumer, pipeline.from, pipeline.to)) /
       pipeline.documents,
     stackCpuPerDoc:
       stack.reduce((sum, s) => sum + cpu(s, pipeline.from, pipeline.to), 0) / pipeline.documents,
-    engineMachineBusy: machineBusy(machine, engine.from, engine.to),
+    engineMachineBusy: pooledMachineBusy(machine, engines),
     pipelineMachineBusy: machineBusy(machine, pipeline.from, pipeline.to),
     idle,
     loaded,

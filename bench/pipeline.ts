@@ -28,6 +28,7 @@ import {
   warmUpStack,
   type EngineRun,
   type PipelineRun,
+  type RepetitionRuns,
   type RunContext,
 } from './pipeline-runs.ts';
 import { BENCH_LABEL, summarizeOverall, summarizeRepetition } from './pipeline-summary.ts';
@@ -133,12 +134,8 @@ async function main(): Promise<void> {
   log(`warm-up: ${warmup.length} documents through a throwaway pipeline, untimed`);
   log(`warm-up took ${(await warmUpStack(ctx, warmup)).toFixed(1)} s`);
 
-  const runs: { engine: EngineRun; spinningEngine?: EngineRun; pipeline: PipelineRun }[] = [];
+  const runs: RepetitionRuns[] = [];
   for (let rep = 1; rep <= options.repetitions; rep++) {
-    // Alternating which goes first spreads a drift in the machine's load over both sides of the ratio.
-    const engineFirst = rep % 2 === 1;
-    let engine: EngineRun | undefined;
-    let spinningEngine: EngineRun | undefined;
     const timeEngine = async (name: string, engineCtx: RunContext) => {
       log(`rep ${rep}: ${name} on ${corpus.documents.length} documents`);
       const run = await runEngineAlone(engineCtx, corpus.documents);
@@ -146,22 +143,21 @@ async function main(): Promise<void> {
       return run;
     };
     // Besides the engine with the pipeline's own settings, the engine with spinning threads, its
-    // fastest on otherwise idle cores, is timed next to it as a reference.
-    const engineRuns = async () => {
-      const own = () => timeEngine('engine alone', ctx);
-      const spinning = () =>
-        timeEngine('engine alone with spinning threads', {
+    // fastest on otherwise idle cores, is timed as a reference.
+    const spinningEngine = config.bulkSpinning
+      ? undefined
+      : await timeEngine('engine alone with spinning threads', {
           ...ctx,
           config: { ...config, bulkSpinning: true },
         });
-      if (config.bulkSpinning) engine = await own();
-      else if (engineFirst) [engine, spinningEngine] = [await own(), await spinning()];
-      else [spinningEngine, engine] = [await spinning(), await own()];
-    };
-    if (engineFirst) await engineRuns();
-    const pipeline = await runPipeline(ctx, rep);
-    if (!engineFirst) await engineRuns();
-    runs.push({ engine: engine!, ...(spinningEngine ? { spinningEngine } : {}), pipeline });
+    // The engine alone is timed right before and right after the pipeline's ingest, so a drift in the
+    // shared machine's speed weighs on both sides of the ratio alike.
+    const before = await timeEngine('engine alone, before the pipeline', ctx);
+    let after: EngineRun | undefined;
+    const pipeline = await runPipeline(ctx, rep, async () => {
+      after = await timeEngine('engine alone, after the pipeline', ctx);
+    });
+    runs.push({ engines: [before, after!], ...(spinningEngine ? { spinningEngine } : {}), pipeline });
   }
   machine.backgroundBusyAfter = await backgroundBusy(sampler);
   sampler.stop();
@@ -170,7 +166,7 @@ async function main(): Promise<void> {
   const traces = await traceStages(config.jaegerQueryUrl, runs);
 
   const repetitions = runs.map((r, i) =>
-    summarizeRepetition(i + 1, r.engine, r.pipeline, sampler.series(), sampler.machine(), r.spinningEngine),
+    summarizeRepetition(i + 1, r.engines, r.pipeline, sampler.series(), sampler.machine(), r.spinningEngine),
   );
   const report: PipelineReport = {
     generatedAt: new Date().toISOString(),
