@@ -331,7 +331,7 @@ export function summarizeOverall(
     targets: [
       {
         name: 'ingest throughput, pipeline / engine alone',
-        value: `${fmt(throughputRatio, 2)}×`,
+        value: `${fmt(throughputRatio, 3)}×`,
         wanted: '≥ 0.90×',
         met: throughputRatio >= 0.9,
       },
