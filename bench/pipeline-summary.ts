@@ -171,26 +171,41 @@ interface Window {
   to: number;
 }
 
-const windowSeconds = (windows: readonly Window[]) => windows.reduce((n, w) => n + (w.to - w.from), 0);
-
 /**
- * CPU seconds a series used over several windows. A process missing from a window (not started yet)
- * used none there; NaN when it is missing from all of them.
+ * What a series used over several windows, as the single-window figures count it (between the
+ * first and last sample inside each window). A process missing from a window (not started yet)
+ * used none there, over the window's length; NaN when it is missing from all of them.
  */
-function pooledCpu(series: ProcessSeries, windows: readonly Window[]): number {
-  const used = windows.map((w) => cpuSecondsUsed(series, w.from, w.to));
-  return used.every(Number.isNaN) ? Number.NaN : used.reduce((n, c) => n + (Number.isNaN(c) ? 0 : c), 0);
+function pooledUse(
+  series: ProcessSeries,
+  windows: readonly Window[],
+): { cpuSeconds: number; writtenMb: number; seconds: number } {
+  let cpuSeconds = 0;
+  let writtenMb = 0;
+  let seconds = 0;
+  let seen = false;
+  for (const w of windows) {
+    const inside = series.samples.filter((x) => x.t >= w.from && x.t <= w.to);
+    const first = inside[0];
+    const last = inside[inside.length - 1];
+    if (inside.length < 2 || !first || !last || last.t <= first.t) {
+      seconds += w.to - w.from;
+      continue;
+    }
+    seen = true;
+    cpuSeconds += last.cpuSeconds - first.cpuSeconds;
+    seconds += last.t - first.t;
+    const written = writeRateMbPerSec(series, w.from, w.to);
+    if (!Number.isNaN(written)) writtenMb += written * (last.t - first.t);
+  }
+  return seen
+    ? { cpuSeconds, writtenMb, seconds }
+    : { cpuSeconds: Number.NaN, writtenMb: Number.NaN, seconds };
 }
 
 function pooledResourceUse(series: ProcessSeries, windows: readonly Window[]): ResourceUse {
-  const seconds = windowSeconds(windows);
-  const written = windows.map((w) => writeRateMbPerSec(series, w.from, w.to) * (w.to - w.from));
-  return {
-    cores: pooledCpu(series, windows) / seconds,
-    writeMbPerSec: written.every(Number.isNaN)
-      ? Number.NaN
-      : written.reduce((n, mb) => n + (Number.isNaN(mb) ? 0 : mb), 0) / seconds,
-  };
+  const use = pooledUse(series, windows);
+  return { cores: use.cpuSeconds / use.seconds, writeMbPerSec: use.writtenMb / use.seconds };
 }
 
 /** The machine's busy share over several windows, each weighted by its length. */
@@ -261,8 +276,8 @@ export function summarizeRepetition(
         }
       : {}),
     pipelineWorkerCores: worker ? coresUsed(worker, pipeline.from, pipeline.to) : Number.NaN,
-    engineCores: bench ? pooledCpu(bench, engines) / windowSeconds(engines) : Number.NaN,
-    engineCpuPerDoc: (bench ? pooledCpu(bench, engines) : Number.NaN) / engineDocuments,
+    engineCores: bench ? pooledResourceUse(bench, engines).cores : Number.NaN,
+    engineCpuPerDoc: (bench ? pooledUse(bench, engines).cpuSeconds : Number.NaN) / engineDocuments,
     pipelineCpuPerDoc:
       (cpu(worker, pipeline.from, pipeline.to) + cpu(consumer, pipeline.from, pipeline.to)) /
       pipeline.documents,
