@@ -1,6 +1,7 @@
 import {
   coresUsed,
   cpuSecondsUsed,
+  usedBetween,
   writeRateMbPerSec,
   machineBusy,
   type MachineSample,
@@ -185,18 +186,16 @@ function pooledUse(
   let seconds = 0;
   let seen = false;
   for (const w of windows) {
-    const inside = series.samples.filter((x) => x.t >= w.from && x.t <= w.to);
-    const first = inside[0];
-    const last = inside[inside.length - 1];
-    if (inside.length < 2 || !first || !last || last.t <= first.t) {
+    const used = usedBetween(series, w.from, w.to);
+    if (!used) {
       seconds += w.to - w.from;
       continue;
     }
     seen = true;
-    cpuSeconds += last.cpuSeconds - first.cpuSeconds;
-    seconds += last.t - first.t;
+    cpuSeconds += used.cpuSeconds;
+    seconds += used.seconds;
     const written = writeRateMbPerSec(series, w.from, w.to);
-    if (!Number.isNaN(written)) writtenMb += written * (last.t - first.t);
+    if (!Number.isNaN(written)) writtenMb += written * used.seconds;
   }
   return seen
     ? { cpuSeconds, writtenMb, seconds }

@@ -146,11 +146,25 @@ export class ProcessSampler {
   }
 }
 
+/**
+ * CPU seconds a series used and the seconds it was sampled over, from its first to its last sample
+ * between `from` and `to` (seconds on the sampler's clock); undefined without two samples there.
+ */
+export function usedBetween(
+  series: ProcessSeries,
+  from: number,
+  to: number,
+): { cpuSeconds: number; seconds: number } | undefined {
+  const inside = series.samples.filter((s) => s.t >= from && s.t <= to);
+  const first = inside[0];
+  const last = inside[inside.length - 1];
+  if (!first || !last || last.t <= first.t) return undefined;
+  return { cpuSeconds: last.cpuSeconds - first.cpuSeconds, seconds: last.t - first.t };
+}
+
 /** CPU seconds a series used between `from` and `to` (seconds on the sampler's clock), from the samples inside. */
 export function cpuSecondsUsed(series: ProcessSeries, from: number, to: number): number {
-  const inside = series.samples.filter((s) => s.t >= from && s.t <= to);
-  if (inside.length < 2) return Number.NaN;
-  return inside[inside.length - 1]!.cpuSeconds - inside[0]!.cpuSeconds;
+  return usedBetween(series, from, to)?.cpuSeconds ?? Number.NaN;
 }
 
 /** MB per second a series wrote to storage between `from` and `to`; NaN when not readable. */
@@ -164,11 +178,8 @@ export function writeRateMbPerSec(series: ProcessSeries, from: number, to: numbe
 
 /** Cores' worth of CPU a series used between `from` and `to` (seconds on the sampler's clock). */
 export function coresUsed(series: ProcessSeries, from: number, to: number): number {
-  const inside = series.samples.filter((s) => s.t >= from && s.t <= to);
-  if (inside.length < 2) return Number.NaN;
-  const first = inside[0]!;
-  const last = inside[inside.length - 1]!;
-  return last.t > first.t ? (last.cpuSeconds - first.cpuSeconds) / (last.t - first.t) : Number.NaN;
+  const used = usedBetween(series, from, to);
+  return used ? used.cpuSeconds / used.seconds : Number.NaN;
 }
 
 /** Share of the machine's CPU (all cores) that was busy between `from` and `to`. */
