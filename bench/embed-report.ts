@@ -40,7 +40,7 @@ export interface BenchReport {
   slowRepetitions: number;
   scenarios: ScenarioSummary[];
   targets: Target[];
-  /** docs/s of the adaptive engine with two one-thread bulk sessions over one session with every thread. */
+  /** docs/s of the adaptive engine with its default bulk sessions over one session with every thread. */
   bulkSessionsRatio?: number;
   int8?: { speedup: number; quality: Int8Quality };
   queryLane: QueryLaneResult[];
@@ -90,7 +90,7 @@ ${rows.join('\n')}
 | target | ratio | wanted | |
 | --- | ---: | ---: | --- |
 ${targets.join('\n')}
-${r.bulkSessionsRatio !== undefined ? `\nTwo bulk sessions (EMBED_BULK_SESSIONS=2, the threads split between them, batches side by side) are **${r.bulkSessionsRatio.toFixed(2)}×** one session with every thread.\n` : ''}
+${r.bulkSessionsRatio !== undefined ? `\nThe default bulk sessions (EMBED_BULK_SESSIONS, the threads split between them, batches side by side) are **${r.bulkSessionsRatio.toFixed(2)}×** one session with every thread.\n` : ''}
 ${int8}
 
 ## Query lane: latency of single queries while a bulk embed of the corpus runs

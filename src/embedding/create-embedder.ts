@@ -43,14 +43,16 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
   const start =
     opts.startInference ?? ((spec: InferenceWorkerData & { name: string }) => WorkerInference.start(spec));
   const threads = config.embedThreads > 0 ? config.embedThreads : os.availableParallelism();
-  const sessions = opts.bulkSessions ?? config.bulkSessions;
+  // At most one session per thread; the threads are shared out as evenly as they go.
+  const sessions = Math.min(opts.bulkSessions ?? config.bulkSessions, threads);
+  const threadsOf = (k: number) => Math.floor(threads / sessions) + (k < threads % sessions ? 1 : 0);
   const dedicated = (opts.queryLane ?? config.queryLane) === 'dedicated';
   const started = await Promise.allSettled([
     ...Array.from({ length: sessions }, (_, k) =>
       start({
         name: k === 0 ? 'embed-bulk' : `embed-bulk-${k + 1}`,
         modelPath: files.modelPath,
-        intraOpThreads: Math.max(1, Math.floor(threads / sessions)),
+        intraOpThreads: threadsOf(k),
         allowSpinning: config.bulkSpinning,
         niceness: config.bulkNiceness,
       }),

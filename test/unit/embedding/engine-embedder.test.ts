@@ -12,7 +12,8 @@ import {
 import type { InferenceWorkerData } from '../../../src/embedding/inference-protocol.ts';
 import { FakeBackend, FakeTokenizer, flush, NAN_TEXT, POISON } from './fakes.ts';
 
-const config = loadConfig({});
+// One bulk session on two threads unless a test asks for more, so every bulk batch lands on one fake.
+const config = loadConfig({ EMBED_BULK_SESSIONS: '1', EMBED_THREADS: '2' });
 let embedder: Embedder | undefined;
 
 /** An embedder on fakes: `bulk` and `query` are the sessions of the two lanes (the same one when shared). */
@@ -153,10 +154,9 @@ describe('embedder', () => {
       queryLane: 'dedicated',
       fixedBudget: 4,
     });
-    const threads = config.embedThreads > 0 ? config.embedThreads : os.availableParallelism();
     expect(specs.map((s) => [s.name, s.intraOpThreads])).toEqual([
-      ['embed-bulk', Math.max(1, Math.floor(threads / 2))],
-      ['embed-bulk-2', Math.max(1, Math.floor(threads / 2))],
+      ['embed-bulk', 1],
+      ['embed-bulk-2', 1],
       ['embed-query', 1],
     ]);
     const [first, second, query] = sessions as [FakeBackend, FakeBackend, FakeBackend];
@@ -172,6 +172,19 @@ describe('embedder', () => {
     expect(vectors.map((v) => v[0])).toEqual([4, 4, 4]);
     expect(first.batches.length + second.batches.length).toBe(3);
     expect(query.batches.length).toBe(0);
+  });
+
+  it('when the sessions are left at their default, then there are two, or one per thread if fewer, and the threads are shared out evenly', async () => {
+    const bulkThreads = async (env: Record<string, string>) => {
+      const { specs } = await make({ queryLane: 'shared' }, loadConfig(env));
+      await embedder?.close();
+      return specs.map((s) => s.intraOpThreads);
+    };
+    expect(await bulkThreads({})).toHaveLength(Math.min(2, os.availableParallelism()));
+    expect(await bulkThreads({ EMBED_THREADS: '2' })).toEqual([1, 1]);
+    expect(await bulkThreads({ EMBED_THREADS: '1' })).toEqual([1]);
+    expect(await bulkThreads({ EMBED_THREADS: '5' })).toEqual([3, 2]);
+    expect(await bulkThreads({ EMBED_THREADS: '2', EMBED_BULK_SESSIONS: '4' })).toEqual([1, 1]);
   });
 
   it('when bulk spinning is off (the default) or on, then only the bulk sessions follow it and the query session never spins', async () => {
