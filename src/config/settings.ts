@@ -253,7 +253,7 @@ export const settings = {
   ),
   bulkSessions: setting(
     'EMBED_BULK_SESSIONS',
-    'Bulk inference sessions running batches side by side, EMBED_THREADS shared out among them (at most one per thread). Sessions with fewer threads each waste less time waiting on each other, for the memory of one more model copy and arena each, about 150 MB (see Performance).',
+    'Bulk inference sessions running batches side by side, EMBED_THREADS shared out among them (at most one per thread). Sessions with fewer threads each waste less time waiting on each other, for the memory of one more model copy and arena each, about 180 MB at the default batch size (see Performance).',
     '2',
     z.coerce.number().int().min(1).max(64),
     'an integer from 1 to 64',
@@ -309,7 +309,7 @@ export const settings = {
   ),
   queryLane: setting(
     'EMBED_QUERY_LANE',
-    'How queries avoid waiting behind bulk batches: dedicated (a second 1-thread session in its own worker) or shared (the bulk session, queries first between batches).',
+    'How queries avoid waiting behind bulk batches: dedicated (a 1-thread session of their own, in its own worker) or shared (the first bulk session, queries first between its batches).',
     'dedicated',
     z.enum(['dedicated', 'shared']),
     'dedicated or shared',
@@ -323,7 +323,7 @@ export const settings = {
   ),
   bulkSpinning: setting(
     'EMBED_BULK_SPINNING',
-    "Whether the bulk session's idle ONNX Runtime threads spin-wait for the next parallel section instead of sleeping. Spinning is a little faster only when nothing else needs the cores; beside Temporal, Kafka and Qdrant clients it burns cycles they need.",
+    "Whether the bulk sessions' idle ONNX Runtime threads spin-wait for the next parallel section instead of sleeping (a session of one thread has none). Spinning is a little faster only when nothing else needs the cores; beside Temporal, Kafka and Qdrant clients it burns cycles they need.",
     'false',
     bool,
     'true or false',
