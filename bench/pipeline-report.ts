@@ -211,7 +211,7 @@ ${resourceTable(reps)}
 ${memoryRows.join('\n')}
 ${others.join('\n')}
 
-The worker's main-thread V8 heap at the end of the loaded phase, per repetition: ${heaps}; the rest of its RSS is native: the two ONNX Runtime sessions (bulk and query lane, each with its own copy of the model and its arena), the isolates of the inference and workflow threads, and the Temporal core.
+The worker's main-thread V8 heap at the end of the loaded phase, per repetition: ${heaps}; the rest of its RSS is native: the ONNX Runtime sessions (the bulk sessions and the query lane's, each with its own copy of the model and its arena), the isolates of the inference and workflow threads, and the Temporal core.
 
 ![throughput, latency and memory](${chartFile})
 `;

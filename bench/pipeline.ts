@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CACHE_DIR } from '../src/config/settings.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { loadTokenizer, resolveModelFiles } from '../src/embedding/index.ts';
+import { bulkSessionThreads, loadTokenizer, resolveModelFiles } from '../src/embedding/index.ts';
 import { createKafka } from '../src/kafka/index.ts';
 import { machineInfo } from './lib/machine.ts';
 import { machineBusy, ProcessSampler } from './lib/process-sampler.ts';
@@ -143,13 +143,15 @@ async function main(): Promise<void> {
       return run;
     };
     // Besides the engine with the pipeline's own settings, the engine with spinning threads, its
-    // fastest on otherwise idle cores, is timed as a reference.
-    const spinningEngine = config.bulkSpinning
-      ? undefined
-      : await timeEngine('engine alone with spinning threads', {
-          ...ctx,
-          config: { ...config, bulkSpinning: true },
-        });
+    // fastest on otherwise idle cores, is timed as a reference, unless no bulk session has a second
+    // thread to spin.
+    const spinningEngine =
+      config.bulkSpinning || bulkSessionThreads(config).every((t) => t === 1)
+        ? undefined
+        : await timeEngine('engine alone with spinning threads', {
+            ...ctx,
+            config: { ...config, bulkSpinning: true },
+          });
     // The engine alone is timed right before and right after the pipeline's ingest, so a drift in the
     // shared machine's speed weighs on both sides of the ratio alike.
     const before = await timeEngine('engine alone, before the pipeline', ctx);
@@ -179,6 +181,8 @@ async function main(): Promise<void> {
       chunkTokens: config.chunkTokens,
       chunkOverlap: config.chunkOverlap,
       embedThreads: config.embedThreads,
+      bulkSessions: config.bulkSessions,
+      tokenBudgetMax: config.tokenBudgetMax,
       queryLane: config.queryLane,
       precision: config.precision,
       bulkSpinning: config.bulkSpinning,

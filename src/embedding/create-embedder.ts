@@ -36,23 +36,31 @@ export interface EmbedderOptions {
 /** Largest query batch: queries that arrive together are embedded together, but a query batch stays short. */
 const QUERY_BUDGET = 2048;
 
+/**
+ * The intra-op threads of each bulk session: EMBED_BULK_SESSIONS (or `sessions`) of them, at most one
+ * per thread of EMBED_THREADS, which are shared out as evenly as they go.
+ */
+export function bulkSessionThreads(config: Config, sessions = config.bulkSessions): number[] {
+  const threads = config.embedThreads > 0 ? config.embedThreads : os.availableParallelism();
+  const n = Math.min(sessions, threads);
+  return Array.from({ length: n }, (_, k) => Math.floor(threads / n) + (k < threads % n ? 1 : 0));
+}
+
 /** Loads the tokenizer and starts the inference worker(s); resolves once the model is loaded. */
 export async function createEmbedder(config: Config, opts: EmbedderOptions = {}): Promise<Embedder> {
   const files = opts.files ?? resolveModelFiles(config);
   const tokenizer = opts.tokenizer ?? loadTokenizer(files.tokenizerPath, { maxTokens: config.maxTokens });
   const start =
     opts.startInference ?? ((spec: InferenceWorkerData & { name: string }) => WorkerInference.start(spec));
-  const threads = config.embedThreads > 0 ? config.embedThreads : os.availableParallelism();
-  // At most one session per thread; the threads are shared out as evenly as they go.
-  const sessions = Math.min(opts.bulkSessions ?? config.bulkSessions, threads);
-  const threadsOf = (k: number) => Math.floor(threads / sessions) + (k < threads % sessions ? 1 : 0);
+  const bulkThreads = bulkSessionThreads(config, opts.bulkSessions);
+  const sessions = bulkThreads.length;
   const dedicated = (opts.queryLane ?? config.queryLane) === 'dedicated';
   const started = await Promise.allSettled([
     ...Array.from({ length: sessions }, (_, k) =>
       start({
         name: k === 0 ? 'embed-bulk' : `embed-bulk-${k + 1}`,
         modelPath: files.modelPath,
-        intraOpThreads: threadsOf(k),
+        intraOpThreads: bulkThreads[k]!,
         allowSpinning: config.bulkSpinning,
         niceness: config.bulkNiceness,
       }),

@@ -1,4 +1,4 @@
-export { createEmbedder, type EmbedderOptions } from './create-embedder.ts';
+export { bulkSessionThreads, createEmbedder, type EmbedderOptions } from './create-embedder.ts';
 export type { Embedder, EmbedderStats, EmbedOutcome, EmbeddingTokenizer } from './embedder.ts';
 export type { BatchInfo, Lane } from './batch-scheduler.ts';
 export type { BatchPolicy } from './batch-packing.ts';
