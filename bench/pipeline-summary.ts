@@ -261,6 +261,7 @@ export function summarizeRepetition(
   ) as Record<PhaseName, Record<string, ResourceUse>>;
   const engineDocuments = engines.reduce((n, e) => n + e.documents, 0);
   const engineDocsPerSec = engineDocuments / engines.reduce((n, e) => n + e.seconds, 0);
+  const engineUse = bench ? pooledUse(bench, engines) : undefined;
   return {
     rep,
     resources,
@@ -275,8 +276,8 @@ export function summarizeRepetition(
         }
       : {}),
     pipelineWorkerCores: worker ? coresUsed(worker, pipeline.from, pipeline.to) : Number.NaN,
-    engineCores: bench ? pooledResourceUse(bench, engines).cores : Number.NaN,
-    engineCpuPerDoc: (bench ? pooledUse(bench, engines).cpuSeconds : Number.NaN) / engineDocuments,
+    engineCores: engineUse ? engineUse.cpuSeconds / engineUse.seconds : Number.NaN,
+    engineCpuPerDoc: (engineUse?.cpuSeconds ?? Number.NaN) / engineDocuments,
     pipelineCpuPerDoc:
       (cpu(worker, pipeline.from, pipeline.to) + cpu(consumer, pipeline.from, pipeline.to)) /
       pipeline.documents,
