@@ -56,11 +56,11 @@ export async function createEmbedder(config: Config, opts: EmbedderOptions = {})
   const sessions = bulkThreads.length;
   const dedicated = (opts.queryLane ?? config.queryLane) === 'dedicated';
   const started = await Promise.allSettled([
-    ...Array.from({ length: sessions }, (_, k) =>
+    ...bulkThreads.map((intraOpThreads, k) =>
       start({
         name: k === 0 ? 'embed-bulk' : `embed-bulk-${k + 1}`,
         modelPath: files.modelPath,
-        intraOpThreads: bulkThreads[k]!,
+        intraOpThreads,
         allowSpinning: config.bulkSpinning,
         niceness: config.bulkNiceness,
       }),
